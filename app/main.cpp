@@ -1,0 +1,62 @@
+// protolabel: with no subcommand the desktop application; with one, a headless tool.
+#include <QCoreApplication>
+
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/CommandLine.h"
+#include "cli/Commands.h"
+#include "protolabel/core/Error.h"
+
+namespace {
+
+const char* kUsage =
+    "Usage: protolabel <command> [arguments]\n"
+    "\n"
+    "Commands:\n"
+    "  info PATH [--series N] [--json]     Describe an image file or DICOM folder (series, geometry, range)\n"
+    "  info --runtime [--json]             Show the LibTorch/Qt runtime and devices\n"
+    "  convert IN OUT [--series N] [--labels]\n"
+    "                                      Convert an image or label file (.nii[.gz] .nrrd .seg.nrrd .nhdr .mha .mhd)\n"
+    "  bench io [--dicom DIR] [--repeats N] [--json]\n"
+    "                                      Measure image loading and label writing speed\n"
+    "  help                                Show this text\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  QCoreApplication::setApplicationName("ProtoLabel");
+  QCoreApplication::setOrganizationName("ProtoLabel");
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::map<std::string, std::function<int(const protolabel::app::Args&)>> commands = {
+      {"info", protolabel::app::runInfo},
+      {"convert", protolabel::app::runConvert},
+      {"bench", protolabel::app::runBench},
+  };
+  const auto command = commands.find(args[0]);
+  if (command == commands.end()) {
+    std::cerr << "protolabel: unknown command '" << args[0] << "'\n\n" << kUsage;
+    return 2;
+  }
+  try {
+    return command->second(protolabel::app::Args(args.begin() + 1, args.end()));
+  } catch (const protolabel::app::UsageError& e) {
+    std::cerr << "protolabel " << args[0] << ": " << e.what() << "\n\n" << kUsage;
+    return 2;
+  } catch (const protolabel::core::Error& e) {
+    std::cerr << "Error [" << protolabel::core::errorCodeName(e.code()) << "]: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "Error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,22 @@
+#pragma once
+// Writing volumes atomically (temporary file in the target folder, then rename).
+#include <string>
+#include <vector>
+
+#include "protolabel/core/Volume.h"
+
+namespace protolabel::core {
+
+struct WriteOptions {
+  bool compress = true;
+  // Files that must never be replaced (the source image). Writing onto one is refused.
+  std::vector<std::string> protectedPaths;
+};
+
+// Writes .nii, .nii.gz, .nrrd, .nhdr, .mha or .mhd, chosen by the extension.
+void writeImage(const Volume& volume, const std::string& path, const WriteOptions& options = {});
+
+// True when the extension names a format writeImage supports.
+bool isWritableImagePath(const std::string& path);
+
+}  // namespace protolabel::core

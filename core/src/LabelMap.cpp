@@ -1,0 +1,84 @@
+#include "protolabel/core/LabelMap.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "protolabel/core/Error.h"
+
+namespace protolabel::core {
+
+namespace {
+bool isLabelType(PixelType t) { return t == PixelType::UInt8 || t == PixelType::UInt16; }
+
+template <class F>
+decltype(auto) dispatchLabelType(PixelType type, F&& f) {
+  if (type == PixelType::UInt8) return f(uint8_t{});
+  return f(uint16_t{});
+}
+}  // namespace
+
+LabelMap::LabelMap(const ImageGeometry& grid, PixelType type) : voxels_(grid, type) {
+  if (!isLabelType(type)) throw Error(ErrorCode::InvalidArgument, "a label map holds uint8 or uint16 voxels");
+}
+
+LabelMap::LabelMap(Volume voxels, LabelTable table) : voxels_(std::move(voxels)), table_(std::move(table)) {
+  if (!isLabelType(voxels_.pixelType()))
+    throw Error(ErrorCode::InvalidArgument, std::string("a label map holds uint8 or uint16 voxels, not ") +
+                                                pixelTypeName(voxels_.pixelType()));
+}
+
+uint16_t LabelMap::labelAtLinear(int64_t index) const {
+  return dispatchLabelType(pixelType(), [&](auto v) {
+    using T = decltype(v);
+    return static_cast<uint16_t>(voxels_.data<T>()[index]);
+  });
+}
+
+void LabelMap::set(int64_t i, int64_t j, int64_t k, uint16_t value) {
+  if (pixelType() == PixelType::UInt8 && value > 255)
+    throw Error(ErrorCode::InvalidArgument, "label value " + std::to_string(value) + " does not fit a uint8 label map");
+  dispatchLabelType(pixelType(), [&](auto v) {
+    using T = decltype(v);
+    voxels_.data<T>()[voxels_.linearIndex(i, j, k)] = static_cast<T>(value);
+  });
+}
+
+std::map<uint16_t, int64_t> LabelMap::histogram() const {
+  std::vector<int64_t> counts(65536, 0);
+  dispatchLabelType(pixelType(), [&](auto v) {
+    using T = decltype(v);
+    const T* p = voxels_.data<T>();
+    for (int64_t i = 0, n = voxels_.voxelCount(); i < n; ++i) ++counts[p[i]];
+  });
+  std::map<uint16_t, int64_t> result;
+  for (std::size_t value = 1; value < counts.size(); ++value)
+    if (counts[value]) result[static_cast<uint16_t>(value)] = counts[value];
+  return result;
+}
+
+IndexBox LabelMap::extentOf(uint16_t value) const {
+  IndexBox box;
+  box.lo = {INT64_MAX, INT64_MAX, INT64_MAX};
+  box.hi = {-1, -1, -1};
+  const Size3& s = geometry().size;
+  int64_t index = 0;
+  for (int64_t k = 0; k < s[2]; ++k)
+    for (int64_t j = 0; j < s[1]; ++j)
+      for (int64_t i = 0; i < s[0]; ++i, ++index) {
+        if (labelAtLinear(index) != value) continue;
+        const int64_t ijk[3] = {i, j, k};
+        for (int a = 0; a < 3; ++a) {
+          box.lo[a] = std::min(box.lo[a], ijk[a]);
+          box.hi[a] = std::max(box.hi[a], ijk[a]);
+        }
+      }
+  if (box.hi[0] < 0) box = IndexBox{};
+  return box;
+}
+
+void LabelMap::addMissingTableEntries() {
+  for (const auto& [value, count] : histogram())
+    if (!table_.find(value)) table_.addDefault(value);
+}
+
+}  // namespace protolabel::core

@@ -1,0 +1,240 @@
+#include "protolabel/core/io/ImageReader.h"
+
+#include <itkGDCMImageIO.h>
+#include <itkImageFileReader.h>
+#include <itkImageIOFactory.h>
+#include <itkImageSeriesReader.h>
+
+#include <filesystem>
+
+#include "FileChecks.h"
+#include "Gzip.h"
+#include "ItkBridge.h"
+#include "NiftiPermissive.h"
+#include "TempFolder.h"
+#include "protolabel/core/Error.h"
+
+namespace fs = std::filesystem;
+
+namespace protolabel::core {
+
+namespace {
+
+bool hasImageExtension(const std::string& path) {
+  const std::string p = lowercase(path);
+  for (const char* ext : {".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd", ".hdr", ".img"})
+    if (endsWith(p, ext)) return true;
+  return false;
+}
+
+Error corrupt(const std::string& path, const itk::ExceptionObject& e) {
+  return Error(ErrorCode::CorruptFile,
+               path + " cannot be read: it is truncated, damaged or not in the format its name says (" +
+                   std::string(e.GetDescription()) + ").",
+               path);
+}
+
+// Reads the header, checks sizes and memory, and returns the pixel type to read into.
+PixelType inspectHeader(itk::ImageIOBase& io, const std::string& path, std::vector<std::string>& warnings) {
+  const unsigned dims = io.GetNumberOfDimensions();
+  if (dims < 2 || dims > 5)
+    throw Error(ErrorCode::UnsupportedFormat, path + " has " + std::to_string(dims) + " dimensions; 2D, 3D or 4D images only.",
+                path);
+  uint64_t voxels = 1, extraVolumes = 1;
+  for (unsigned d = 0; d < dims; ++d) {
+    const uint64_t n = io.GetDimensions(d);
+    if (n == 0)
+      throw Error(ErrorCode::EmptyDimension, path + " has size 0 along axis " + std::to_string(d) + ": it holds no voxels.",
+                  path);
+    if (d < 3) voxels *= n;
+    else extraVolumes *= n;
+  }
+  if (extraVolumes > 1)
+    warnings.push_back(path + " is a 4D image with " + std::to_string(extraVolumes) +
+                       " volumes; only the first volume was loaded.");
+  if (io.GetNumberOfComponents() > 1)
+    warnings.push_back(path + " has " + std::to_string(io.GetNumberOfComponents()) +
+                       " components per voxel; they were combined into one grey value.");
+  const PixelType type = pixelTypeForComponent(io.GetComponentType());
+  requireFitsInMemory(voxels * pixelTypeSize(type), path);
+  return type;
+}
+
+template <class T>
+Volume readFileAs(const std::string& path, itk::ImageIOBase* io) {
+  auto reader = itk::ImageFileReader<ItkImage3<T>>::New();
+  reader->SetImageIO(io);
+  reader->SetFileName(path);
+  reader->Update();
+  return volumeFromItk<T>(reader->GetOutput());
+}
+
+template <class T>
+Volume readSeriesAs(const std::vector<std::string>& files) {
+  auto io = itk::GDCMImageIO::New();
+  io->LoadPrivateTagsOff();
+  auto reader = itk::ImageSeriesReader<ItkImage3<T>>::New();
+  reader->SetImageIO(io);
+  reader->SetFileNames(files);
+  reader->SetMetaDataDictionaryArrayUpdate(false);
+  reader->Update();
+  return volumeFromItk<T>(reader->GetOutput());
+}
+
+Volume readOneFile(const std::string& path, itk::ImageIOBase::Pointer io, std::vector<std::string>& warnings) {
+  const PixelType type = inspectHeader(*io, path, warnings);
+  try {
+    return dispatchPixelType(type, [&](auto v) { return readFileAs<decltype(v)>(path, io); });
+  } catch (const itk::ExceptionObject& e) {
+    throw corrupt(path, e);
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::TooLarge, "Not enough memory to load " + path + ".", path);
+  }
+}
+
+const DicomSeriesInfo& chooseSeries(const std::vector<DicomSeriesInfo>& series, const ReadOptions& options,
+                                    const std::string& path, int& chosenIndex) {
+  if (!options.seriesId.empty()) {
+    for (std::size_t i = 0; i < series.size(); ++i)
+      if (series[i].id == options.seriesId || series[i].seriesInstanceUid == options.seriesId)
+        return series[chosenIndex = static_cast<int>(i)];
+    throw Error(ErrorCode::SeriesNotFound, "No series with UID " + options.seriesId + " in " + path, path);
+  }
+  if (options.seriesIndex) {
+    const int i = *options.seriesIndex;
+    if (i < 0 || i >= static_cast<int>(series.size()))
+      throw Error(ErrorCode::SeriesNotFound,
+                  "Series " + std::to_string(i) + " does not exist; " + path + " holds " + std::to_string(series.size()) +
+                      " series (0.." + std::to_string(series.size() - 1) + ").",
+                  path);
+    return series[chosenIndex = i];
+  }
+  if (series.size() > 1) {
+    std::string list;
+    for (std::size_t i = 0; i < series.size(); ++i) list += "\n  " + std::to_string(i) + ": " + series[i].summary();
+    throw Error(ErrorCode::AmbiguousSeries, path + " holds " + std::to_string(series.size()) + " series; choose one:" + list,
+                path);
+  }
+  return series[chosenIndex = 0];
+}
+
+Volume readDicom(const DicomSeriesInfo& info, std::vector<std::string>& warnings) {
+  const std::string& first = info.files.front();
+  auto io = itk::GDCMImageIO::New();
+  io->LoadPrivateTagsOff();
+  try {
+    io->SetFileName(first);
+    io->ReadImageInformation();
+  } catch (const itk::ExceptionObject& e) {
+    throw corrupt(first, e);
+  }
+  if (info.files.size() == 1) return readOneFile(first, io.GetPointer(), warnings);
+
+  const PixelType type = inspectHeader(*io, first, warnings);
+  requireFitsInMemory(uint64_t(info.rows) * info.columns * info.files.size() * pixelTypeSize(type), first);
+  try {
+    return dispatchPixelType(type, [&](auto v) { return readSeriesAs<decltype(v)>(info.files); });
+  } catch (const itk::ExceptionObject& e) {
+    throw Error(ErrorCode::CorruptFile,
+                "The DICOM series \"" + info.description + "\" cannot be read: a file is truncated, damaged or uses an "
+                "unsupported compression (" + std::string(e.GetDescription()) + ").",
+                first);
+  }
+}
+
+// niftilib prefers `foo.nii` when asked for `foo.nii.gz` and both exist; reading through a private
+// link named like the requested file avoids that silent substitution.
+std::string avoidNiftiSiblingSubstitution(const std::string& path, std::shared_ptr<TempFolder>& holder) {
+  const std::string lower = lowercase(path);
+  if (!endsWith(lower, ".nii.gz")) return path;
+  const std::string sibling = path.substr(0, path.size() - 3);
+  std::error_code ec;
+  if (!fs::exists(sibling, ec)) return path;
+  holder = TempFolder::create("nifti");
+  const fs::path link = fs::path(holder->path()) / fs::path(path).filename();
+  fs::create_symlink(fs::absolute(path), link, ec);
+  return ec ? path : link.string();
+}
+
+void handleNonFinite(Volume& volume, const ReadOptions& options, const std::string& path,
+                     std::vector<std::string>& warnings) {
+  const int64_t bad = volume.countNonFinite();
+  if (bad == 0) return;
+  if (!options.replaceNonFinite)
+    throw Error(ErrorCode::NonFiniteVoxels,
+                path + " contains " + std::to_string(bad) +
+                    " NaN or infinite voxels. Open it with NaN replacement enabled (--replace-nan) to load it with "
+                    "those voxels set to the lowest intensity.",
+                path);
+  const float lowest = static_cast<float>(volume.intensityRange().first);
+  volume.replaceNonFinite(lowest);
+  warnings.push_back(std::to_string(bad) + " NaN or infinite voxels were set to " + std::to_string(lowest) + ".");
+}
+
+}  // namespace
+
+bool isDicomPath(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return true;
+  const std::string lower = lowercase(path);
+  if (endsWith(lower, ".dcm") || endsWith(lower, ".dcm.gz") || endsWith(lower, ".ima")) return true;
+  if (hasImageExtension(path)) return false;
+  ensureItkIoFactories();
+  auto io = itk::GDCMImageIO::New();
+  return io->CanReadFile(path.c_str());
+}
+
+LoadedImage readImage(const std::string& path, const ReadOptions& options) {
+  ensureItkIoFactories();
+  LoadedImage result;
+  result.sourcePath = path;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error(ErrorCode::FileNotFound, "No such file or folder: " + path, path);
+
+  const bool folder = fs::is_directory(path, ec);
+  if (!folder) requireReadableFile(path);
+
+  itk::ImageIOBase::Pointer io;
+  if (!folder && !isDicomPath(path))
+    io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+
+  if (io && !dynamic_cast<itk::GDCMImageIO*>(io.GetPointer())) {
+    std::shared_ptr<TempFolder> linkHolder;
+    const std::string readable = avoidNiftiSiblingSubstitution(path, linkHolder);
+    try {
+      io->SetFileName(readable);
+      io->ReadImageInformation();
+      result.volume = readOneFile(readable, io, result.warnings);
+    } catch (const itk::ExceptionObject& e) {
+      if (!isNonOrthonormalNiftiError(e.GetDescription())) throw corrupt(path, e);
+      // ITK refuses sheared NIfTI orientations; read a copy with the nearest rotation instead.
+      auto temp = TempFolder::create("nifti");
+      const std::string repaired = writeOrthonormalizedNiftiCopy(readable, temp->path());
+      auto niftiIo = itk::ImageIOFactory::CreateImageIO(repaired.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+      niftiIo->SetFileName(repaired);
+      niftiIo->ReadImageInformation();
+      result.volume = readOneFile(repaired, niftiIo, result.warnings);
+      result.warnings.push_back(path +
+                                " has a sheared (non-orthonormal) orientation matrix; it was read with the nearest "
+                                "rotation, so positions far from the origin may be off slightly.");
+    }
+  } else {
+    result.series = scanDicomSeries(path);
+    if (result.series.empty()) {
+      if (folder)
+        throw Error(ErrorCode::NoImageFound,
+                    "No DICOM image was found in " + path + ". To open a NIfTI, NRRD or MetaImage file, choose the file itself.",
+                    path);
+      throw Error(hasImageExtension(path) ? ErrorCode::CorruptFile : ErrorCode::UnsupportedFormat,
+                  path + " is not an image ProtoLabel can read (NIfTI, NRRD, MetaImage or DICOM), or it is damaged.", path);
+    }
+    const DicomSeriesInfo& chosen = chooseSeries(result.series, options, path, result.seriesIndex);
+    result.volume = readDicom(chosen, result.warnings);
+  }
+  if (result.volume.geometry().isEmpty())
+    throw Error(ErrorCode::EmptyDimension, path + " holds no voxels.", path);
+  handleNonFinite(result.volume, options, path, result.warnings);
+  return result;
+}
+
+}  // namespace protolabel::core

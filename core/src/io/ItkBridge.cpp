@@ -1,0 +1,66 @@
+#include "ItkBridge.h"
+
+#include <gdcmTrace.h>
+#include <itkGDCMImageIOFactory.h>
+#include <itkMetaImageIOFactory.h>
+#include <itkNiftiImageIOFactory.h>
+#include <itkNrrdImageIOFactory.h>
+#include <itkObjectFactoryBase.h>
+
+#include <mutex>
+
+namespace protolabel::core {
+
+void ensureItkIoFactories() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Registered by hand so that the readers work in every binary, whatever CMake's ITK_USE_FILE did.
+    itk::NiftiImageIOFactory::RegisterOneFactory();
+    itk::NrrdImageIOFactory::RegisterOneFactory();
+    itk::MetaImageIOFactory::RegisterOneFactory();
+    itk::GDCMImageIOFactory::RegisterOneFactory();
+    gdcm::Trace::WarningOff();
+    gdcm::Trace::DebugOff();
+    itk::Object::GlobalWarningDisplayOff();
+  });
+}
+
+ImageGeometry geometryFromItk(const itk::ImageBase<3>& image) {
+  ImageGeometry g;
+  const auto size = image.GetLargestPossibleRegion().GetSize();
+  for (int i = 0; i < 3; ++i) {
+    g.size[i] = static_cast<int64_t>(size[i]);
+    g.spacing[i] = image.GetSpacing()[i];
+    g.origin[i] = image.GetOrigin()[i];
+    for (int j = 0; j < 3; ++j) g.direction[i * 3 + j] = image.GetDirection()(i, j);
+  }
+  return g;
+}
+
+void applyGeometryToItk(const ImageGeometry& g, itk::ImageBase<3>& image) {
+  itk::ImageBase<3>::SpacingType spacing;
+  itk::ImageBase<3>::PointType origin;
+  itk::ImageBase<3>::DirectionType direction;
+  for (int i = 0; i < 3; ++i) {
+    spacing[i] = g.spacing[i];
+    origin[i] = g.origin[i];
+    for (int j = 0; j < 3; ++j) direction(i, j) = g.direction[i * 3 + j];
+  }
+  image.SetSpacing(spacing);
+  image.SetOrigin(origin);
+  image.SetDirection(direction);
+}
+
+PixelType pixelTypeForComponent(itk::IOComponentEnum component) {
+  using C = itk::IOComponentEnum;
+  switch (component) {
+    case C::UCHAR: return PixelType::UInt8;
+    case C::CHAR:
+    case C::SHORT: return PixelType::Int16;
+    case C::USHORT: return PixelType::UInt16;
+    case C::INT: return PixelType::Int32;
+    default: return PixelType::Float32;  // uint32, 64-bit integers and doubles are read as float
+  }
+}
+
+}  // namespace protolabel::core

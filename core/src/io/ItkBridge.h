@@ -1,0 +1,49 @@
+#pragma once
+// Conversions between core::Volume and itk::Image, without copying voxels where possible.
+#include <itkImage.h>
+#include <itkImageIOBase.h>
+#include <itkImportImageContainer.h>
+
+#include <memory>
+
+#include "protolabel/core/Volume.h"
+
+namespace protolabel::core {
+
+template <class T>
+using ItkImage3 = itk::Image<T, 3>;
+
+void ensureItkIoFactories();
+
+ImageGeometry geometryFromItk(const itk::ImageBase<3>& image);
+void applyGeometryToItk(const ImageGeometry& geometry, itk::ImageBase<3>& image);
+
+// Maps a file's component type to the pixel type we keep in memory (wider or float where needed).
+PixelType pixelTypeForComponent(itk::IOComponentEnum component);
+
+// The volume adopts the ITK image's buffer; the image stays alive as long as the volume.
+template <class T>
+Volume volumeFromItk(typename ItkImage3<T>::Pointer image) {
+  auto holder = std::make_shared<typename ItkImage3<T>::Pointer>(image);
+  return Volume(geometryFromItk(*image), PixelTypeOf<T>::value, holder, image->GetBufferPointer());
+}
+
+// An ITK image that views the volume's voxels (no copy). The volume must outlive the image.
+template <class T>
+typename ItkImage3<T>::Pointer itkViewOf(const Volume& volume) {
+  auto image = ItkImage3<T>::New();
+  typename ItkImage3<T>::RegionType region;
+  typename ItkImage3<T>::SizeType size;
+  for (int i = 0; i < 3; ++i) size[i] = static_cast<itk::SizeValueType>(volume.size()[i]);
+  region.SetSize(size);
+  image->SetRegions(region);
+  applyGeometryToItk(volume.geometry(), *image);
+  using Container = itk::ImportImageContainer<itk::SizeValueType, T>;
+  auto container = Container::New();
+  container->SetImportPointer(const_cast<T*>(volume.data<T>()), static_cast<itk::SizeValueType>(volume.voxelCount()),
+                              false);
+  image->SetPixelContainer(container);
+  return image;
+}
+
+}  // namespace protolabel::core
