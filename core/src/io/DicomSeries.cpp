@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "FileChecks.h"
+#include "CrashIsolation.h"
 #include "Gzip.h"
 #include "ItkBridge.h"
 #include "TempFolder.h"
@@ -75,10 +76,9 @@ std::string prepareScanFolder(const std::string& folder, std::shared_ptr<TempFol
   return inflated->path();
 }
 
-std::vector<DicomSeriesInfo> scanFolder(const std::string& folder) {
-  std::shared_ptr<TempFolder> inflated;
-  const std::string scanFolderPath = prepareScanFolder(folder, inflated);
-
+// GDCM's series discovery plus a header read of each series' first file. May abort on malformed
+// files, so it only runs inside runIsolated().
+std::vector<DicomSeriesInfo> scanFolderUnsafe(const std::string& scanFolderPath) {
   auto names = itk::GDCMSeriesFileNames::New();
   names->SetGlobalWarningDisplay(false);
   names->SetUseSeriesDetails(true);  // splits by series number, rows, columns, ...
@@ -94,7 +94,6 @@ std::vector<DicomSeriesInfo> scanFolder(const std::string& folder) {
     info.id = id;
     info.files = names->GetFileNames(id);
     if (info.files.empty()) continue;
-    info.inflatedFiles = inflated;
     try {
       describeFromHeader(info);
     } catch (const itk::ExceptionObject&) {
@@ -109,27 +108,148 @@ std::vector<DicomSeriesInfo> scanFolder(const std::string& folder) {
   return result;
 }
 
+// Series lists cross the process boundary as text: records, fields and file names split by the
+// ASCII separator characters, which never occur in DICOM strings or sane paths.
+constexpr char kRecord = '\x1e', kField = '\x1f', kItem = '\x1d';
+
+std::string serialize(const std::vector<DicomSeriesInfo>& list) {
+  std::string out;
+  for (const DicomSeriesInfo& s : list) {
+    for (const std::string* f : {&s.id, &s.seriesInstanceUid, &s.seriesNumber, &s.description, &s.modality})
+      out += *f + kField;
+    out += std::to_string(s.rows) + kField + std::to_string(s.columns) + kField + std::to_string(s.frames) + kField;
+    for (const std::string& file : s.files) out += file + kItem;
+    out += kRecord;
+  }
+  return out;
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::string::size_type start = 0, end;
+  while ((end = text.find(separator, start)) != std::string::npos) {
+    parts.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+std::vector<DicomSeriesInfo> deserialize(const std::string& text) {
+  std::vector<DicomSeriesInfo> list;
+  for (const std::string& record : split(text, kRecord)) {
+    const std::vector<std::string> f = split(record + kField, kField);
+    if (f.size() < 9) continue;
+    DicomSeriesInfo s;
+    s.id = f[0];
+    s.seriesInstanceUid = f[1];
+    s.seriesNumber = f[2];
+    s.description = f[3];
+    s.modality = f[4];
+    s.rows = std::stoi(f[5]);
+    s.columns = std::stoi(f[6]);
+    s.frames = std::stoi(f[7]);
+    s.files = split(f[8], kItem);
+    list.push_back(std::move(s));
+  }
+  return list;
+}
+
+[[noreturn]] void rethrow(const IsolatedOutcome& outcome, const std::string& path) {
+  if (outcome.errorCode >= 0) throw Error(static_cast<ErrorCode>(outcome.errorCode), outcome.output, path);
+  throw Error(ErrorCode::CorruptFile, path + " cannot be read as DICOM: " + outcome.output, path);
+}
+
+enum class Parse { Readable, NotAnImage, Aborts };
+
+// Whether GDCM reads `file`'s image header, fails cleanly (not DICOM, no image), or aborts on it.
+Parse probeFile(const std::string& file) {
+  const IsolatedOutcome probe = runIsolated([&] {
+    auto io = itk::GDCMImageIO::New();
+    if (!io->CanReadFile(file.c_str())) return std::string("no");
+    io->SetFileName(file);
+    io->ReadImageInformation();
+    return std::string("yes");
+  });
+  if (probe.status == IsolatedOutcome::Status::Crashed) return Parse::Aborts;
+  return probe.status == IsolatedOutcome::Status::Succeeded && probe.output == "yes" ? Parse::Readable
+                                                                                     : Parse::NotAnImage;
+}
+
+// When a scan aborts, checks each file on its own and scans again without the ones that abort GDCM.
+std::vector<DicomSeriesInfo> scanWithoutCrashingFiles(const std::string& scanFolderPath, const std::string& folder) {
+  auto safe = TempFolder::create("dicom-safe");
+  std::vector<std::string> skipped;
+  std::error_code ec;
+  int counter = 0;
+  for (auto it = fs::recursive_directory_iterator(scanFolderPath, fs::directory_options::follow_directory_symlink |
+                                                                       fs::directory_options::skip_permission_denied,
+                                                  ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const std::string file = it->path().string();
+    const Parse parse = probeFile(file);
+    if (parse == Parse::Readable)
+      fs::create_symlink(fs::absolute(it->path()),
+                         fs::path(safe->path()) / (std::to_string(counter++) + "_" + it->path().filename().string()), ec);
+    else if (parse == Parse::Aborts)
+      skipped.push_back(file);
+  }
+  const IsolatedOutcome outcome = runIsolated([&] { return serialize(scanFolderUnsafe(safe->path())); });
+  if (outcome.status == IsolatedOutcome::Status::Crashed)
+    throw Error(ErrorCode::CorruptFile, "The DICOM files in " + folder + " are too damaged to read.", folder);
+  if (outcome.status == IsolatedOutcome::Status::Failed) rethrow(outcome, folder);
+  std::vector<DicomSeriesInfo> result = deserialize(outcome.output);
+  for (DicomSeriesInfo& s : result) {
+    s.temporaryFolders.push_back(safe);
+    s.skippedFiles = skipped;
+  }
+  return result;
+}
+
+std::vector<DicomSeriesInfo> scanFolder(const std::string& folder) {
+  std::shared_ptr<TempFolder> inflated;
+  const std::string scanFolderPath = prepareScanFolder(folder, inflated);
+  const IsolatedOutcome outcome = runIsolated([&] { return serialize(scanFolderUnsafe(scanFolderPath)); });
+  if (outcome.status == IsolatedOutcome::Status::Crashed) {
+    std::vector<DicomSeriesInfo> result = scanWithoutCrashingFiles(scanFolderPath, folder);
+    for (DicomSeriesInfo& s : result) s.temporaryFolders.push_back(inflated);
+    return result;
+  }
+  if (outcome.status == IsolatedOutcome::Status::Failed) rethrow(outcome, folder);
+  std::vector<DicomSeriesInfo> result = deserialize(outcome.output);
+  for (DicomSeriesInfo& s : result) s.temporaryFolders.push_back(inflated);
+  return result;
+}
+
 std::vector<DicomSeriesInfo> scanFile(const std::string& file) {
-  DicomSeriesInfo info;
+  std::shared_ptr<TempFolder> inflated;
   std::string readable = file;
   if (isInflatableDicomCandidate(file) && isGzipFile(file)) {
-    auto inflated = TempFolder::create("dicom");
+    inflated = TempFolder::create("dicom");
     readable = (fs::path(inflated->path()) / fs::path(file).stem()).string();
     inflateGzipFile(file, readable);
-    info.inflatedFiles = inflated;
   }
-  auto io = itk::GDCMImageIO::New();
-  if (!io->CanReadFile(readable.c_str())) return {};
-  info.files = {readable};
-  try {
-    describeFromHeader(info);
-  } catch (const itk::ExceptionObject& e) {
-    throw Error(ErrorCode::CorruptFile,
-                file + " looks like DICOM but its header cannot be read (" + std::string(e.GetDescription()) + ").",
-                file);
-  }
-  info.id = info.seriesInstanceUid.empty() ? fs::path(file).filename().string() : info.seriesInstanceUid;
-  return {info};
+  const IsolatedOutcome outcome = runIsolated([&]() -> std::string {
+    auto io = itk::GDCMImageIO::New();
+    if (!io->CanReadFile(readable.c_str())) return {};
+    DicomSeriesInfo described;
+    described.files = {readable};
+    try {
+      describeFromHeader(described);
+    } catch (const itk::ExceptionObject& e) {
+      throw Error(ErrorCode::CorruptFile,
+                  file + " looks like DICOM but its header cannot be read (" + std::string(e.GetDescription()) + ").",
+                  file);
+    }
+    described.id = described.seriesInstanceUid.empty() ? fs::path(file).filename().string() : described.seriesInstanceUid;
+    return serialize({described});
+  });
+  if (outcome.status == IsolatedOutcome::Status::Crashed)
+    throw Error(ErrorCode::CorruptFile, file + " is a damaged DICOM file that cannot be parsed.", file);
+  if (outcome.status == IsolatedOutcome::Status::Failed) rethrow(outcome, file);
+  std::vector<DicomSeriesInfo> result = deserialize(outcome.output);
+  for (DicomSeriesInfo& s : result) s.temporaryFolders.push_back(inflated);
+  return result;
 }
 
 }  // namespace

@@ -7,7 +7,10 @@
 
 #include <filesystem>
 
+#include "CompletenessCheck.h"
+#include "DicomPixelReader.h"
 #include "FileChecks.h"
+#include "GdcmWarningCapture.h"
 #include "Gzip.h"
 #include "ItkBridge.h"
 #include "NiftiPermissive.h"
@@ -69,6 +72,8 @@ Volume readFileAs(const std::string& path, itk::ImageIOBase* io) {
   return volumeFromItk<T>(reader->GetOutput());
 }
 
+// ITK computes the series geometry (slice spacing from the first and last positions); the voxels
+// are decoded in parallel by decodeDicomSeriesPixels.
 template <class T>
 Volume readSeriesAs(const std::vector<std::string>& files) {
   auto io = itk::GDCMImageIO::New();
@@ -77,12 +82,15 @@ Volume readSeriesAs(const std::vector<std::string>& files) {
   reader->SetImageIO(io);
   reader->SetFileNames(files);
   reader->SetMetaDataDictionaryArrayUpdate(false);
-  reader->Update();
-  return volumeFromItk<T>(reader->GetOutput());
+  reader->UpdateOutputInformation();
+  Volume volume(geometryFromItk(*reader->GetOutput()), PixelTypeOf<T>::value);
+  decodeDicomSeriesPixels(files, volume);
+  return volume;
 }
 
 Volume readOneFile(const std::string& path, itk::ImageIOBase::Pointer io, std::vector<std::string>& warnings) {
   const PixelType type = inspectHeader(*io, path, warnings);
+  requireCompleteData(path, *io);
   try {
     return dispatchPixelType(type, [&](auto v) { return readFileAs<decltype(v)>(path, io); });
   } catch (const itk::ExceptionObject& e) {
@@ -128,7 +136,13 @@ Volume readDicom(const DicomSeriesInfo& info, std::vector<std::string>& warnings
   } catch (const itk::ExceptionObject& e) {
     throw corrupt(first, e);
   }
-  if (info.files.size() == 1) return readOneFile(first, io.GetPointer(), warnings);
+  if (info.files.size() == 1) {
+    GdcmWarningCapture gdcmWarnings;
+    Volume volume = readOneFile(first, io.GetPointer(), warnings);
+    if (gdcmWarnings.sawTruncatedPixelData())
+      throw Error(ErrorCode::CorruptFile, first + " is truncated: its pixel data ends early.", first);
+    return volume;
+  }
 
   const PixelType type = inspectHeader(*io, first, warnings);
   requireFitsInMemory(uint64_t(info.rows) * info.columns * info.files.size() * pixelTypeSize(type), first);
@@ -229,6 +243,9 @@ LoadedImage readImage(const std::string& path, const ReadOptions& options) {
                   path + " is not an image ProtoLabel can read (NIfTI, NRRD, MetaImage or DICOM), or it is damaged.", path);
     }
     const DicomSeriesInfo& chosen = chooseSeries(result.series, options, path, result.seriesIndex);
+    if (!chosen.skippedFiles.empty())
+      result.warnings.push_back(std::to_string(chosen.skippedFiles.size()) + " file(s) in " + path +
+                                " are damaged beyond parsing and were left out, e.g. " + chosen.skippedFiles.front());
     result.volume = readDicom(chosen, result.warnings);
   }
   if (result.volume.geometry().isEmpty())

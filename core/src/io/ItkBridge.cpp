@@ -21,6 +21,7 @@ void ensureItkIoFactories() {
     itk::GDCMImageIOFactory::RegisterOneFactory();
     gdcm::Trace::WarningOff();
     gdcm::Trace::DebugOff();
+    gdcm::Trace::ErrorOff();  // failures reach the user as typed errors instead
     itk::Object::GlobalWarningDisplayOff();
   });
 }

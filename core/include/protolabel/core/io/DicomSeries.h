@@ -16,8 +16,11 @@ struct DicomSeriesInfo {
   int columns = 0;
   int frames = 1;  // frames in the first file (more than one for enhanced multi-frame)
   std::vector<std::string> files;  // sorted along the slice normal
-  // Holds inflated copies of gzipped files while the series is in use.
-  std::shared_ptr<void> inflatedFiles;
+  // Files GDCM could not parse at all (they were left out of every series).
+  std::vector<std::string> skippedFiles;
+  // Private folders (inflated copies of gzipped files, links to parseable files) that must live as
+  // long as the series is in use.
+  std::vector<std::shared_ptr<void>> temporaryFolders;
 
   int sliceCount() const { return files.size() == 1 ? frames : static_cast<int>(files.size()); }
   std::string summary() const;
@@ -26,6 +29,8 @@ struct DicomSeriesInfo {
 // Scans a folder (recursively) or a single file. Gzipped files (`*.dcm.gz`, `*.gz`) are inflated to a
 // private temporary folder first. Series are grouped by SeriesInstanceUID and split further where
 // series number, orientation or image size differ. Returns an empty list when nothing is DICOM.
+// GDCM runs in a child process here: files that would abort it are skipped (or, for a single file,
+// reported as CorruptFile) rather than crashing the application.
 std::vector<DicomSeriesInfo> scanDicomSeries(const std::string& path);
 
 }  // namespace protolabel::core

@@ -1,0 +1,105 @@
+#include "DicomPixelReader.h"
+
+#include <gdcmImage.h>
+#include <gdcmImageReader.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "GdcmWarningCapture.h"
+#include "protolabel/core/Error.h"
+
+namespace protolabel::core {
+
+namespace {
+
+template <class S, class D>
+void convertSlice(const char* raw, std::size_t count, double slope, double intercept, D* dst) {
+  const S* src = reinterpret_cast<const S*>(raw);
+  const bool identity = slope == 1.0 && intercept == 0.0;
+  for (std::size_t i = 0; i < count; ++i) {
+    double v = identity ? double(src[i]) : double(src[i]) * slope + intercept;
+    if constexpr (!std::is_floating_point_v<D>)
+      v = std::clamp(std::round(v), double(std::numeric_limits<D>::lowest()), double(std::numeric_limits<D>::max()));
+    dst[i] = static_cast<D>(v);
+  }
+}
+
+template <class D>
+void decodeFile(const std::string& file, int64_t width, int64_t height, D* dst) {
+  gdcm::ImageReader reader;
+  reader.SetFileName(file.c_str());
+  if (!reader.Read()) throw Error(ErrorCode::CorruptFile, file + " cannot be parsed as a DICOM image.", file);
+  const gdcm::Image& image = reader.GetImage();
+  const unsigned* dims = image.GetDimensions();
+  if (int64_t(dims[0]) != width || int64_t(dims[1]) != height)
+    throw Error(ErrorCode::CorruptFile,
+                file + " is " + std::to_string(dims[0]) + "x" + std::to_string(dims[1]) + " while the series is " +
+                    std::to_string(width) + "x" + std::to_string(height) + ".",
+                file);
+  const gdcm::PixelFormat& format = image.GetPixelFormat();
+  if (format.GetSamplesPerPixel() != 1)
+    throw Error(ErrorCode::UnsupportedFormat, file + " is a colour image; series of colour images are not supported.", file);
+  std::vector<char> buffer(image.GetBufferLength());
+  if (!image.GetBuffer(buffer.data()))
+    throw Error(ErrorCode::CorruptFile, file + ": its pixel data cannot be decoded (damaged or unsupported compression).",
+                file);
+  const std::size_t count = std::size_t(width * height);
+  const double slope = image.GetSlope(), intercept = image.GetIntercept();
+  switch (format.GetScalarType()) {
+    case gdcm::PixelFormat::UINT8: return convertSlice<uint8_t>(buffer.data(), count, slope, intercept, dst);
+    case gdcm::PixelFormat::INT8: return convertSlice<int8_t>(buffer.data(), count, slope, intercept, dst);
+    case gdcm::PixelFormat::UINT16: return convertSlice<uint16_t>(buffer.data(), count, slope, intercept, dst);
+    case gdcm::PixelFormat::INT16: return convertSlice<int16_t>(buffer.data(), count, slope, intercept, dst);
+    case gdcm::PixelFormat::UINT32: return convertSlice<uint32_t>(buffer.data(), count, slope, intercept, dst);
+    case gdcm::PixelFormat::INT32: return convertSlice<int32_t>(buffer.data(), count, slope, intercept, dst);
+    case gdcm::PixelFormat::FLOAT32: return convertSlice<float>(buffer.data(), count, slope, intercept, dst);
+    case gdcm::PixelFormat::FLOAT64: return convertSlice<double>(buffer.data(), count, slope, intercept, dst);
+    default:
+      throw Error(ErrorCode::UnsupportedFormat, file + " stores pixels in a format ProtoLabel cannot read.", file);
+  }
+}
+
+}  // namespace
+
+void decodeDicomSeriesPixels(const std::vector<std::string>& files, Volume& volume) {
+  const int64_t width = volume.size()[0], height = volume.size()[1];
+  if (int64_t(files.size()) != volume.size()[2])
+    throw std::logic_error("decodeDicomSeriesPixels: one file per slice expected");
+  GdcmWarningCapture warnings;
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failureMutex;
+  auto worker = [&] {
+    for (std::size_t z; (z = next++) < files.size();) {
+      try {
+        dispatchPixelType(volume.pixelType(), [&](auto v) {
+          using D = decltype(v);
+          decodeFile<D>(files[z], width, height, volume.data<D>() + z * width * height);
+        });
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failureMutex);
+        if (!failure) failure = std::current_exception();
+        next = files.size();  // stop the other workers early
+      }
+    }
+  };
+  const unsigned threads = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), 8u));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<std::size_t>(threads, files.size()); ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+  if (warnings.sawTruncatedPixelData())
+    throw Error(ErrorCode::CorruptFile,
+                "A file of the series is truncated: its pixel data ends early. Copy or download the series again.",
+                files.front());
+}
+
+}  // namespace protolabel::core

@@ -1,0 +1,229 @@
+// Bad input never crashes: truncated and corrupt files, folders with no image, zero-sized
+// dimensions, NaN voxels, unreadable files, directories where files are expected, and the broken
+// files of pydicom's test set. Each gives a typed error and leaves no partial output.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "TestSupport.h"
+#include "protolabel/core/Error.h"
+#include "protolabel/core/io/DicomSeries.h"
+#include "protolabel/core/io/ImageReader.h"
+#include "protolabel/core/io/ImageWriter.h"
+#include "protolabel/core/io/LabelIO.h"
+
+using namespace protolabel::core;
+using protolabel::test::dataPath;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kNoError = -1;
+
+// The code of the core::Error that `work` raises (as an int, so QCOMPARE prints it), or kNoError.
+int errorOf(const std::function<void()>& work) {
+  try {
+    work();
+  } catch (const Error& e) {
+    return std::string(e.what()).empty() ? -2 : int(e.code());
+  }
+  return kNoError;
+}
+
+int code(ErrorCode c) { return int(c); }
+
+void copyTruncated(const std::string& from, const std::string& to, double fraction) {
+  std::ifstream in(from, std::ios::binary);
+  std::vector<char> bytes(std::istreambuf_iterator<char>(in), {});
+  std::ofstream out(to, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), std::streamsize(bytes.size() * fraction));
+}
+
+void writeText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+}  // namespace
+
+class BadInputTest : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  std::string temp(const std::string& name) { return (dir_.path() + "/" + QString::fromStdString(name)).toStdString(); }
+
+ private Q_SLOTS:
+  void truncatedFilesAreReportedAsCorrupt_data() {
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("extension");
+    QTest::newRow("nii.gz") << "totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz" << ".nii.gz";
+    QTest::newRow("nii") << "" << ".nii";
+    QTest::newRow("nrrd") << "" << ".nrrd";
+    QTest::newRow("mha") << "" << ".mha";
+    QTest::newRow("dicom") << "pydicom-test-files/CT_small.dcm" << ".dcm";
+  }
+  void truncatedFilesAreReportedAsCorrupt() {
+    QFETCH(QString, source);
+    QFETCH(QString, extension);
+    std::string original = source.isEmpty() ? "" : dataPath(source.toStdString());
+    if (original.empty()) {
+      original = temp("whole" + extension.toStdString());
+      WriteOptions uncompressed;
+      uncompressed.compress = false;
+      writeImage(readImage(dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz")).volume, original, uncompressed);
+    }
+    const std::string cut = temp("cut" + extension.toStdString());
+    copyTruncated(original, cut, 0.6);
+    QCOMPARE(errorOf([&] { readImage(cut); }), code(ErrorCode::CorruptFile));
+  }
+
+  void garbageWithAnImageExtensionIsCorrupt() {
+    writeText(temp("garbage.nii.gz"), "this is not a compressed NIfTI file at all");
+    writeText(temp("garbage.nrrd"), "NRRD0004\ntype: banana\n\n");
+    writeText(temp("notes.txt"), "hello");
+    QCOMPARE(errorOf([&] { readImage(temp("garbage.nii.gz")); }), code(ErrorCode::CorruptFile));
+    QCOMPARE(errorOf([&] { readImage(temp("garbage.nrrd")); }), code(ErrorCode::CorruptFile));
+    QCOMPARE(errorOf([&] { readImage(temp("notes.txt")); }), code(ErrorCode::UnsupportedFormat));
+  }
+
+  void zeroSizedDimensionIsRefused() {
+    writeText(temp("empty.nhdr"),
+              "NRRD0004\ntype: short\ndimension: 3\nsizes: 4 0 3\nencoding: raw\nendian: little\ndata file: empty.raw\n\n");
+    writeText(temp("empty.raw"), "");
+    const int error = errorOf([&] { readImage(temp("empty.nhdr")); });
+    QVERIFY2(error == code(ErrorCode::EmptyDimension) || error == code(ErrorCode::CorruptFile), QByteArray::number(error));
+  }
+
+  void nanVoxelsAreRefusedUnlessReplacementIsAsked() {
+    ImageGeometry g;
+    g.size = {8, 8, 4};
+    Volume v(g, PixelType::Float32);
+    for (int64_t n = 0; n < v.voxelCount(); ++n) v.data<float>()[n] = float(n);
+    v.data<float>()[17] = NAN;
+    v.data<float>()[18] = -INFINITY;
+    writeImage(v, temp("nan.nrrd"));
+    QCOMPARE(errorOf([&] { readImage(temp("nan.nrrd")); }), code(ErrorCode::NonFiniteVoxels));
+    ReadOptions replace;
+    replace.replaceNonFinite = true;
+    const LoadedImage loaded = readImage(temp("nan.nrrd"), replace);
+    QCOMPARE(loaded.volume.countNonFinite(), int64_t(0));
+    QCOMPARE(loaded.volume.valueAtLinear(17), 0.0);  // the lowest finite value
+    QCOMPARE(loaded.warnings.size(), std::size_t(1));
+  }
+
+  void foldersWithoutImagesAndMissingPaths() {
+    fs::create_directories(temp("empty_folder"));
+    QCOMPARE(errorOf([&] { readImage(temp("empty_folder")); }), code(ErrorCode::NoImageFound));
+    fs::create_directories(temp("text_folder/sub"));
+    writeText(temp("text_folder/sub/readme.md"), "# not DICOM");
+    QCOMPARE(errorOf([&] { readImage(temp("text_folder")); }), code(ErrorCode::NoImageFound));
+    QCOMPARE(errorOf([&] { readImage(temp("does_not_exist.nii")); }), code(ErrorCode::FileNotFound));
+    // A DICOM folder with only non-image objects (RT plan, structured report) holds no image either.
+    fs::create_directories(temp("non_images"));
+    for (const char* f : {"rtplan.dcm", "test-SR.dcm", "rtstruct.dcm"})
+      fs::copy_file(dataPath(std::string("pydicom-test-files/") + f), temp(std::string("non_images/") + f));
+    QCOMPARE(errorOf([&] { readImage(temp("non_images")); }), code(ErrorCode::NoImageFound));
+  }
+
+  void directoriesWhereFilesAreExpected() {
+    const Volume v = readImage(dataPath("pydicom-test-files/CT_small.dcm")).volume;
+    fs::create_directories(temp("target.nii.gz"));
+    QCOMPARE(errorOf([&] { writeImage(v, temp("target.nii.gz")); }), code(ErrorCode::IsDirectory));
+    QCOMPARE(errorOf([&] { writeImage(v, temp("missing_folder/out.nii.gz")); }), code(ErrorCode::FileNotFound));
+    QCOMPARE(errorOf([&] { readLabelMap(temp("target.nii.gz")); }), code(ErrorCode::NoImageFound));
+    QVERIFY(!fs::exists(temp("missing_folder")));
+  }
+
+  void unreadableFileIsPermissionDenied() {
+    const std::string path = temp("secret.nii.gz");
+    fs::copy_file(dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz"), path);
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);  // 0600
+    if (::geteuid() != 0) {
+      fs::permissions(path, fs::perms::none);
+      QCOMPARE(errorOf([&] { readImage(path); }), code(ErrorCode::PermissionDenied));
+      return;
+    }
+    // Root reads everything: check as an unprivileged user in a child process.
+    fs::permissions(dir_.path().toStdString(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    const pid_t child = ::fork();
+    if (child == 0) {
+      if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+      try {
+        readImage(path);
+      } catch (const Error& e) {
+        ::_exit(e.code() == ErrorCode::PermissionDenied ? 0 : 1);
+      } catch (...) {
+        ::_exit(2);
+      }
+      ::_exit(4);
+    }
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, 0), child);
+    QVERIFY(WIFEXITED(status));
+    QCOMPARE(WEXITSTATUS(status), 0);
+  }
+
+  void brokenPydicomFilesGiveErrors_data() {
+    QTest::addColumn<QString>("file");
+    for (const char* f : {"MR_truncated.dcm", "rtplan_truncated.dcm", "no_meta.dcm", "meta_missing_tsyntax.dcm",
+                          "ExplVR_BigEndNoMeta.dcm", "ExplVR_LitEndNoMeta.dcm", "rtplan.dcm", "rtstruct.dcm",
+                          "test-SR.dcm", "waveform_ecg.dcm", "reportsi.dcm",
+                          // These two abort Debian's GDCM (an assertion); we must report them instead.
+                          "rtdose_1frame.dcm", "rtdose_expb_1frame.dcm"})
+      QTest::newRow(f) << f;
+  }
+  void brokenPydicomFilesGiveErrors() {
+    QFETCH(QString, file);
+    const int error = errorOf([&] { readImage(dataPath("pydicom-test-files/" + file.toStdString())); });
+    QVERIFY2(error == code(ErrorCode::CorruptFile) || error == code(ErrorCode::UnsupportedFormat) ||
+                 error == code(ErrorCode::NoImageFound),
+             QByteArray::number(error));
+  }
+
+  void everyPydicomFileLoadsOrFailsCleanly() {
+    // Whatever GDCM makes of each file, the outcome is an image with voxels or a typed error.
+    int loaded = 0, refused = 0;
+    for (const auto& entry : fs::directory_iterator(dataPath("pydicom-test-files"))) {
+      if (!entry.is_regular_file()) continue;
+      try {
+        const LoadedImage image = readImage(entry.path().string());
+        QVERIFY(image.volume.voxelCount() > 0);
+        ++loaded;
+      } catch (const Error& e) {
+        QVERIFY(std::string(e.what()).size() > 10);
+        ++refused;
+      }
+    }
+    QVERIFY(loaded >= 30);
+    QVERIFY(refused >= 10);
+  }
+
+  void folderWithFilesThatAbortGdcmStillScans() {
+    // dicomdirtests holds DICOMDIR files and images, some of which abort GDCM's parser. The scan
+    // leaves those out, lists the readable series and reports what it skipped.
+    const auto series = scanDicomSeries(dataPath("pydicom-test-files/dicomdirtests"));
+    QVERIFY(!series.empty());
+    QVERIFY(!series.front().skippedFiles.empty());
+    ReadOptions first;
+    first.seriesIndex = 0;
+    const LoadedImage image = readImage(dataPath("pydicom-test-files/dicomdirtests"), first);
+    QVERIFY(image.volume.voxelCount() > 0);
+    QVERIFY(!image.warnings.empty());
+  }
+
+  void failedConversionLeavesNoOutput() {
+    const std::string out = temp("never.nii.gz");
+    QVERIFY_THROWS_EXCEPTION(Error, writeImage(readImage(dataPath("pydicom-test-files/MR_truncated.dcm")).volume, out));
+    QVERIFY(!fs::exists(out));
+    for (const auto& entry : fs::directory_iterator(dir_.path().toStdString()))
+      QVERIFY2(entry.path().filename().string().find("protolabel-tmp") == std::string::npos, entry.path().c_str());
+  }
+};
+
+QTEST_GUILESS_MAIN(BadInputTest)
+#include "test_bad_input.moc"

@@ -1,0 +1,121 @@
+// The headless commands as a user runs them: info (text and JSON), convert, error exits, and the
+// proof that the running executable maps Qt 6 and LibTorch but no Qt 5.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+
+#include "TestSupport.h"
+#include "protolabel/core/io/ImageReader.h"
+#include "protolabel/core/io/LabelIO.h"
+
+using namespace protolabel::core;
+using protolabel::test::dataPath;
+using protolabel::test::sameVoxels;
+
+namespace {
+
+struct Run {
+  int exitCode;
+  QByteArray out;
+  QByteArray err;
+};
+
+Run runProtolabel(const QStringList& args) {
+  QProcess p;
+  p.start(QString::fromStdString(protolabel::test::executablePath()), args);
+  if (!p.waitForFinished(300000)) return {-1, {}, "timed out"};
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
+          p.readAllStandardError()};
+}
+
+QString data(const std::string& rel) { return QString::fromStdString(dataPath(rel)); }
+
+}  // namespace
+
+class CliTest : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+
+ private Q_SLOTS:
+  void runtimeHasQt6AndTorchButNoQt5() {
+    const Run r = runProtolabel({"info", "--runtime", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QVERIFY(o["torch_mappings"].toInt() > 0);  // LibTorch really is in the process ...
+    QVERIFY(o["qt6_mappings"].toInt() > 0);
+    QCOMPARE(o["qt5_mappings"].toInt(), 0);   // ... and did not bring Qt 5 along.
+    QVERIFY(o["highgui_stub_loaded"].toBool());
+    QVERIFY(o["torch_version"].toString().startsWith("1.") || o["torch_version"].toString().startsWith("2."));
+  }
+
+  void infoJsonDescribesADicomSeries() {
+    const Run r = runProtolabel({"info", data("totalsegmentator-examples/ct_b_dicom/dicom"), "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    for (const char* key : {"series", "size", "spacing", "origin", "direction", "pixel_type", "range"})
+      QVERIFY2(o.contains(key), key);
+    QCOMPARE(o["size"].toArray(), (QJsonArray{512, 512, 20}));
+    QCOMPARE(o["series"].toArray().size(), 1);
+    QCOMPARE(o["series"].toArray()[0].toObject()["modality"].toString(), QString("CT"));
+    QCOMPARE(o["pixel_type"].toString(), QString("int16"));
+    QCOMPARE(o["range"].toArray()[0].toDouble(), -1024.0);
+    QCOMPARE(o["direction"].toArray().size(), 3);
+  }
+
+  void infoTextListsSeriesAndGeometry() {
+    const Run r = runProtolabel({"info", data("dicom-transfer-syntaxes/In")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("Series found: 9"));
+    QVERIFY(r.out.contains("Size: 384 x 384 x 1"));
+    QVERIFY(r.out.contains("Spacing:"));
+  }
+
+  void convertWritesAReadableCopy() {
+    const QString out = dir_.path() + "/mr.nrrd";
+    const Run r = runProtolabel({"convert", data("mr-brain-dicom-series-vsseg001/dicom"), out});
+    QCOMPARE(r.exitCode, 0);
+    const Volume converted = readImage(out.toStdString()).volume;
+    const Volume original = readImage(dataPath("mr-brain-dicom-series-vsseg001/dicom")).volume;
+    QVERIFY(sameVoxels(original, converted));
+    QVERIFY(converted.geometry().sameGrid(original.geometry()));
+  }
+
+  void convertKeepsLabelNamesIntoSegNrrd() {
+    const QString out = dir_.path() + "/organs.seg.nrrd";
+    const Run r = runProtolabel({"convert", data("totalsegmentator-examples/mr_c/mr_c_small_3mm_seg_total_mr.nii.gz"), out});
+    QCOMPARE(r.exitCode, 0);
+    const LabelMap labels = readLabelMap(out.toStdString());
+    QVERIFY(labels.table().size() >= 20);
+    QVERIFY(labels.geometry().sameGrid(
+        readImage(dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz")).volume.geometry()));
+  }
+
+  void errorsExitNonZeroWithTypedMessages() {
+    Run r = runProtolabel({"convert", data("dicom-transfer-syntaxes/In"), dir_.path() + "/x.nii.gz"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("ambiguous-series"));
+    QVERIFY(r.err.contains("choose one"));
+    QVERIFY(!std::filesystem::exists((dir_.path() + "/x.nii.gz").toStdString()));
+
+    r = runProtolabel({"info", data("pydicom-test-files/MR_truncated.dcm")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.startsWith("Error ["));
+
+    r = runProtolabel({"convert", dir_.path() + "/mr.nrrd", dir_.path() + "/mr.nrrd"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("would-overwrite-source"));
+
+    r = runProtolabel({"info"});
+    QCOMPARE(r.exitCode, 2);
+    r = runProtolabel({"frobnicate"});
+    QCOMPARE(r.exitCode, 2);
+  }
+};
+
+QTEST_GUILESS_MAIN(CliTest)
+#include "test_cli.moc"
