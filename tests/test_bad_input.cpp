@@ -97,6 +97,19 @@ class BadInputTest : public QObject {
     writeText(temp("empty.raw"), "");
     const int error = errorOf([&] { readImage(temp("empty.nhdr")); });
     QVERIFY2(error == code(ErrorCode::EmptyDimension) || error == code(ErrorCode::CorruptFile), QByteArray::number(error));
+    // MetaImage accepts the header, so our own check has to catch it.
+    writeText(temp("empty.mha"), "ObjectType = Image\nNDims = 3\nDimSize = 4 0 3\nElementType = MET_SHORT\n"
+                                 "ElementDataFile = LOCAL\n");
+    QCOMPARE(errorOf([&] { readImage(temp("empty.mha")); }), code(ErrorCode::EmptyDimension));
+  }
+
+  void hugeDimensionsAreRefusedBeforeAllocating() {
+    // A header announcing 60000^3 float voxels (about 800 TB) must not be allocated.
+    writeText(temp("huge.nhdr"),
+              "NRRD0004\ntype: float\ndimension: 3\nsizes: 60000 60000 60000\nencoding: raw\nendian: little\n"
+              "data file: huge.raw\n\n");
+    writeText(temp("huge.raw"), "tiny");
+    QCOMPARE(errorOf([&] { readImage(temp("huge.nhdr")); }), code(ErrorCode::TooLarge));
   }
 
   void nanVoxelsAreRefusedUnlessReplacementIsAsked() {

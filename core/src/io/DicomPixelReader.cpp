@@ -19,16 +19,41 @@ namespace protolabel::core {
 
 namespace {
 
+// Converts `count` stored values of type S to D, keeping only the low `bitsStored` bits (with sign
+// extension for signed data, as GDCM does) and applying the rescale.
 template <class S, class D>
-void convertSlice(const char* raw, std::size_t count, double slope, double intercept, D* dst) {
+void convertSlice(const char* raw, std::size_t count, int bitsStored, double slope, double intercept, D* dst) {
   const S* src = reinterpret_cast<const S*>(raw);
+  const int unused = int(8 * sizeof(S)) - bitsStored;
   const bool identity = slope == 1.0 && intercept == 0.0;
   for (std::size_t i = 0; i < count; ++i) {
-    double v = identity ? double(src[i]) : double(src[i]) * slope + intercept;
+    S stored = src[i];
+    if constexpr (std::is_integral_v<S>) {
+      if (unused > 0 && unused < int(8 * sizeof(S))) {
+        using U = std::make_unsigned_t<S>;
+        if constexpr (std::is_signed_v<S>)
+          stored = static_cast<S>(static_cast<S>(static_cast<U>(stored) << unused) >> unused);
+        else
+          stored = static_cast<S>(stored & static_cast<U>((U(1) << bitsStored) - 1));
+      }
+    }
+    double v = identity ? double(stored) : double(stored) * slope + intercept;
     if constexpr (!std::is_floating_point_v<D>)
       v = std::clamp(std::round(v), double(std::numeric_limits<D>::lowest()), double(std::numeric_limits<D>::max()));
     dst[i] = static_cast<D>(v);
   }
+}
+
+// Uncompressed little-endian pixel data can be used where it lies in the parsed file; GDCM's
+// GetBuffer would copy it through a string stream first, which costs more than the whole parse.
+const char* directPixelBytes(const gdcm::Image& image, std::size_t needed) {
+  const gdcm::TransferSyntax& ts = image.GetTransferSyntax();
+  const gdcm::PixelFormat& pf = image.GetPixelFormat();
+  if (ts.IsEncapsulated() || ts.GetSwapCode() != gdcm::SwapCode::LittleEndian) return nullptr;
+  if (pf.GetHighBit() + 1 != pf.GetBitsStored()) return nullptr;
+  const gdcm::ByteValue* bytes = image.GetDataElement().GetByteValue();
+  if (!bytes || bytes->GetLength() < needed) return nullptr;
+  return bytes->GetPointer();
 }
 
 template <class D>
@@ -46,21 +71,30 @@ void decodeFile(const std::string& file, int64_t width, int64_t height, D* dst) 
   const gdcm::PixelFormat& format = image.GetPixelFormat();
   if (format.GetSamplesPerPixel() != 1)
     throw Error(ErrorCode::UnsupportedFormat, file + " is a colour image; series of colour images are not supported.", file);
-  std::vector<char> buffer(image.GetBufferLength());
-  if (!image.GetBuffer(buffer.data()))
-    throw Error(ErrorCode::CorruptFile, file + ": its pixel data cannot be decoded (damaged or unsupported compression).",
-                file);
+
   const std::size_t count = std::size_t(width * height);
+  const std::size_t length = image.GetBufferLength();
+  const char* raw = directPixelBytes(image, length);
+  int bitsStored = format.GetBitsStored();
+  std::vector<char> decoded;
+  if (!raw) {
+    decoded.resize(length);
+    if (!image.GetBuffer(decoded.data()))
+      throw Error(ErrorCode::CorruptFile,
+                  file + ": its pixel data cannot be decoded (damaged or unsupported compression).", file);
+    raw = decoded.data();
+    bitsStored = format.GetBitsAllocated();  // GetBuffer has already cleaned the unused bits
+  }
   const double slope = image.GetSlope(), intercept = image.GetIntercept();
   switch (format.GetScalarType()) {
-    case gdcm::PixelFormat::UINT8: return convertSlice<uint8_t>(buffer.data(), count, slope, intercept, dst);
-    case gdcm::PixelFormat::INT8: return convertSlice<int8_t>(buffer.data(), count, slope, intercept, dst);
-    case gdcm::PixelFormat::UINT16: return convertSlice<uint16_t>(buffer.data(), count, slope, intercept, dst);
-    case gdcm::PixelFormat::INT16: return convertSlice<int16_t>(buffer.data(), count, slope, intercept, dst);
-    case gdcm::PixelFormat::UINT32: return convertSlice<uint32_t>(buffer.data(), count, slope, intercept, dst);
-    case gdcm::PixelFormat::INT32: return convertSlice<int32_t>(buffer.data(), count, slope, intercept, dst);
-    case gdcm::PixelFormat::FLOAT32: return convertSlice<float>(buffer.data(), count, slope, intercept, dst);
-    case gdcm::PixelFormat::FLOAT64: return convertSlice<double>(buffer.data(), count, slope, intercept, dst);
+    case gdcm::PixelFormat::UINT8: return convertSlice<uint8_t>(raw, count, bitsStored, slope, intercept, dst);
+    case gdcm::PixelFormat::INT8: return convertSlice<int8_t>(raw, count, bitsStored, slope, intercept, dst);
+    case gdcm::PixelFormat::UINT16: return convertSlice<uint16_t>(raw, count, bitsStored, slope, intercept, dst);
+    case gdcm::PixelFormat::INT16: return convertSlice<int16_t>(raw, count, bitsStored, slope, intercept, dst);
+    case gdcm::PixelFormat::UINT32: return convertSlice<uint32_t>(raw, count, bitsStored, slope, intercept, dst);
+    case gdcm::PixelFormat::INT32: return convertSlice<int32_t>(raw, count, bitsStored, slope, intercept, dst);
+    case gdcm::PixelFormat::FLOAT32: return convertSlice<float>(raw, count, 32, slope, intercept, dst);
+    case gdcm::PixelFormat::FLOAT64: return convertSlice<double>(raw, count, 64, slope, intercept, dst);
     default:
       throw Error(ErrorCode::UnsupportedFormat, file + " stores pixels in a format ProtoLabel cannot read.", file);
   }

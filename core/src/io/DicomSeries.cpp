@@ -1,15 +1,15 @@
 #include "protolabel/core/io/DicomSeries.h"
 
 #include <itkGDCMImageIO.h>
-#include <itkGDCMSeriesFileNames.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
 
-#include "FileChecks.h"
 #include "CrashIsolation.h"
+#include "DicomGrouping.h"
 #include "Gzip.h"
+#include "FileChecks.h"
 #include "ItkBridge.h"
 #include "TempFolder.h"
 #include "protolabel/core/Error.h"
@@ -25,79 +25,52 @@ bool isInflatableDicomCandidate(const fs::path& p) {
   return endsWith(name, ".gz") && !endsWith(name, ".nii.gz") && !endsWith(name, ".nrrd.gz");
 }
 
-std::string trimmed(std::string s) {
-  const auto notSpace = [](unsigned char c) { return !std::isspace(c) && c != '\0'; };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), notSpace));
-  s.erase(std::find_if(s.rbegin(), s.rend(), notSpace).base(), s.end());
-  return s;
-}
-
-// Fills the descriptive fields from the first file's header.
+// Reads the first file's full image header (the parse that aborts on some damaged files) for the
+// image size and the number of frames.
 void describeFromHeader(DicomSeriesInfo& info) {
   auto io = itk::GDCMImageIO::New();
   io->SetFileName(info.files.front());
   io->LoadPrivateTagsOff();
   io->ReadImageInformation();
-  std::string value;
-  if (io->GetValueFromTag("0020|000e", value)) info.seriesInstanceUid = trimmed(value);
-  if (io->GetValueFromTag("0020|0011", value)) info.seriesNumber = trimmed(value);
-  if (io->GetValueFromTag("0008|103e", value)) info.description = trimmed(value);
-  if (io->GetValueFromTag("0008|0060", value)) info.modality = trimmed(value);
   info.columns = static_cast<int>(io->GetDimensions(0));
   info.rows = static_cast<int>(io->GetDimensions(1));
   info.frames = io->GetNumberOfDimensions() > 2 ? std::max(1, static_cast<int>(io->GetDimensions(2))) : 1;
 }
 
-// The folder GDCM should scan: the folder itself, or a private copy with gzipped files inflated.
-std::string prepareScanFolder(const std::string& folder, std::shared_ptr<TempFolder>& inflated) {
-  std::vector<fs::path> files;
-  bool anyGzip = false;
+// Every regular file under `path` (or `path` itself), with gzipped files inflated into `inflated`.
+std::vector<std::string> collectFiles(const std::string& path, std::shared_ptr<TempFolder>& inflated) {
+  std::vector<std::string> files;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    files.push_back(it->path());
-    anyGzip = anyGzip || isInflatableDicomCandidate(it->path());
+  if (fs::is_directory(path, ec)) {
+    for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+      if (it->is_regular_file(ec)) files.push_back(it->path().string());
+    std::sort(files.begin(), files.end());
+  } else {
+    files.push_back(path);
   }
-  if (!anyGzip) return folder;
-
-  inflated = TempFolder::create("dicom");
-  int counter = 0;
-  for (const fs::path& file : files) {
+  for (std::string& file : files) {
+    if (!isInflatableDicomCandidate(file) || !isGzipFile(file)) continue;
+    if (!inflated) inflated = TempFolder::create("dicom");
     // Numbered names keep files from different subfolders apart.
-    const std::string prefix = std::to_string(counter++) + "_";
-    if (isInflatableDicomCandidate(file) && isGzipFile(file.string())) {
-      const std::string stem = file.stem().string();  // drops ".gz"
-      inflateGzipFile(file.string(), (fs::path(inflated->path()) / (prefix + stem)).string());
-    } else {
-      fs::create_symlink(fs::absolute(file), fs::path(inflated->path()) / (prefix + file.filename().string()), ec);
-    }
+    const std::string copy = (fs::path(inflated->path()) /
+                              (std::to_string(&file - files.data()) + "_" + fs::path(file).stem().string()))
+                                 .string();
+    inflateGzipFile(file, copy);
+    file = copy;
   }
-  return inflated->path();
+  return files;
 }
 
-// GDCM's series discovery plus a header read of each series' first file. May abort on malformed
+// Groups the files into series and reads each series' first file in full. May abort on malformed
 // files, so it only runs inside runIsolated().
-std::vector<DicomSeriesInfo> scanFolderUnsafe(const std::string& scanFolderPath) {
-  auto names = itk::GDCMSeriesFileNames::New();
-  names->SetGlobalWarningDisplay(false);
-  names->SetUseSeriesDetails(true);  // splits by series number, rows, columns, ...
-  names->AddSeriesRestriction("0020|0037");  // ... and by orientation
-  names->SetRecursive(true);
-  names->SetLoadSequences(false);
-  names->SetLoadPrivateTags(false);
-  names->SetInputDirectory(scanFolderPath);
-
+std::vector<DicomSeriesInfo> scanFilesUnsafe(const std::vector<std::string>& files) {
   std::vector<DicomSeriesInfo> result;
-  for (const std::string& id : names->GetSeriesUIDs()) {
-    DicomSeriesInfo info;
-    info.id = id;
-    info.files = names->GetFileNames(id);
-    if (info.files.empty()) continue;
+  for (DicomSeriesInfo& info : groupDicomSeries(files)) {
     try {
       describeFromHeader(info);
     } catch (const itk::ExceptionObject&) {
-      continue;  // not an image (structured report, RT plan, ...)
+      continue;  // has rows and columns but no readable image
     }
     result.push_back(std::move(info));
   }
@@ -175,80 +148,27 @@ Parse probeFile(const std::string& file) {
                                                                                      : Parse::NotAnImage;
 }
 
-// When a scan aborts, checks each file on its own and scans again without the ones that abort GDCM.
-std::vector<DicomSeriesInfo> scanWithoutCrashingFiles(const std::string& scanFolderPath, const std::string& folder) {
-  auto safe = TempFolder::create("dicom-safe");
+// Scans in a child process. If GDCM aborts there, probes each file on its own (in its own child)
+// and scans again without the files that abort it, reporting them as skipped.
+std::vector<DicomSeriesInfo> scanIsolated(const std::vector<std::string>& files, const std::string& path) {
+  IsolatedOutcome outcome = runIsolated([&] { return serialize(scanFilesUnsafe(files)); });
   std::vector<std::string> skipped;
-  std::error_code ec;
-  int counter = 0;
-  for (auto it = fs::recursive_directory_iterator(scanFolderPath, fs::directory_options::follow_directory_symlink |
-                                                                       fs::directory_options::skip_permission_denied,
-                                                  ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    const std::string file = it->path().string();
-    const Parse parse = probeFile(file);
-    if (parse == Parse::Readable)
-      fs::create_symlink(fs::absolute(it->path()),
-                         fs::path(safe->path()) / (std::to_string(counter++) + "_" + it->path().filename().string()), ec);
-    else if (parse == Parse::Aborts)
-      skipped.push_back(file);
-  }
-  const IsolatedOutcome outcome = runIsolated([&] { return serialize(scanFolderUnsafe(safe->path())); });
-  if (outcome.status == IsolatedOutcome::Status::Crashed)
-    throw Error(ErrorCode::CorruptFile, "The DICOM files in " + folder + " are too damaged to read.", folder);
-  if (outcome.status == IsolatedOutcome::Status::Failed) rethrow(outcome, folder);
-  std::vector<DicomSeriesInfo> result = deserialize(outcome.output);
-  for (DicomSeriesInfo& s : result) {
-    s.temporaryFolders.push_back(safe);
-    s.skippedFiles = skipped;
-  }
-  return result;
-}
-
-std::vector<DicomSeriesInfo> scanFolder(const std::string& folder) {
-  std::shared_ptr<TempFolder> inflated;
-  const std::string scanFolderPath = prepareScanFolder(folder, inflated);
-  const IsolatedOutcome outcome = runIsolated([&] { return serialize(scanFolderUnsafe(scanFolderPath)); });
   if (outcome.status == IsolatedOutcome::Status::Crashed) {
-    std::vector<DicomSeriesInfo> result = scanWithoutCrashingFiles(scanFolderPath, folder);
-    for (DicomSeriesInfo& s : result) s.temporaryFolders.push_back(inflated);
-    return result;
-  }
-  if (outcome.status == IsolatedOutcome::Status::Failed) rethrow(outcome, folder);
-  std::vector<DicomSeriesInfo> result = deserialize(outcome.output);
-  for (DicomSeriesInfo& s : result) s.temporaryFolders.push_back(inflated);
-  return result;
-}
-
-std::vector<DicomSeriesInfo> scanFile(const std::string& file) {
-  std::shared_ptr<TempFolder> inflated;
-  std::string readable = file;
-  if (isInflatableDicomCandidate(file) && isGzipFile(file)) {
-    inflated = TempFolder::create("dicom");
-    readable = (fs::path(inflated->path()) / fs::path(file).stem()).string();
-    inflateGzipFile(file, readable);
-  }
-  const IsolatedOutcome outcome = runIsolated([&]() -> std::string {
-    auto io = itk::GDCMImageIO::New();
-    if (!io->CanReadFile(readable.c_str())) return {};
-    DicomSeriesInfo described;
-    described.files = {readable};
-    try {
-      describeFromHeader(described);
-    } catch (const itk::ExceptionObject& e) {
-      throw Error(ErrorCode::CorruptFile,
-                  file + " looks like DICOM but its header cannot be read (" + std::string(e.GetDescription()) + ").",
-                  file);
+    if (files.size() == 1)
+      throw Error(ErrorCode::CorruptFile, path + " is a damaged DICOM file that cannot be parsed.", path);
+    std::vector<std::string> parseable;
+    for (const std::string& file : files) {
+      const Parse parse = probeFile(file);
+      if (parse == Parse::Readable) parseable.push_back(file);
+      if (parse == Parse::Aborts) skipped.push_back(file);
     }
-    described.id = described.seriesInstanceUid.empty() ? fs::path(file).filename().string() : described.seriesInstanceUid;
-    return serialize({described});
-  });
-  if (outcome.status == IsolatedOutcome::Status::Crashed)
-    throw Error(ErrorCode::CorruptFile, file + " is a damaged DICOM file that cannot be parsed.", file);
-  if (outcome.status == IsolatedOutcome::Status::Failed) rethrow(outcome, file);
+    outcome = runIsolated([&] { return serialize(scanFilesUnsafe(parseable)); });
+    if (outcome.status == IsolatedOutcome::Status::Crashed)
+      throw Error(ErrorCode::CorruptFile, "The DICOM files in " + path + " are too damaged to read.", path);
+  }
+  if (outcome.status == IsolatedOutcome::Status::Failed) rethrow(outcome, path);
   std::vector<DicomSeriesInfo> result = deserialize(outcome.output);
-  for (DicomSeriesInfo& s : result) s.temporaryFolders.push_back(inflated);
+  for (DicomSeriesInfo& s : result) s.skippedFiles = skipped;
   return result;
 }
 
@@ -266,12 +186,15 @@ std::vector<DicomSeriesInfo> scanDicomSeries(const std::string& path) {
   ensureItkIoFactories();
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(ErrorCode::FileNotFound, "No such file or folder: " + path, path);
-  if (fs::is_directory(path, ec)) {
+  if (fs::is_directory(path, ec))
     requireReadableDirectory(path);
-    return scanFolder(path);
-  }
-  requireReadableFile(path);
-  return scanFile(path);
+  else
+    requireReadableFile(path);
+  std::shared_ptr<TempFolder> inflated;
+  const std::vector<std::string> files = collectFiles(path, inflated);
+  std::vector<DicomSeriesInfo> result = scanIsolated(files, path);
+  for (DicomSeriesInfo& s : result) s.temporaryFolders.push_back(inflated);
+  return result;
 }
 
 }  // namespace protolabel::core
