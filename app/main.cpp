@@ -23,6 +23,7 @@ const char* kUsage =
     "                                      Convert an image or label file (.nii[.gz] .nrrd .seg.nrrd .nhdr .mha .mhd)\n"
     "  bench io [--dicom DIR] [--repeats N] [--json]\n"
     "                                      Measure image loading and label writing speed\n"
+    "  parity VECTORS.pt [--json]          Check the network against the reference's parity vectors\n"
     "  help                                Show this text\n";
 
 }  // namespace
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
       {"info", protolabel::app::runInfo},
       {"convert", protolabel::app::runConvert},
       {"bench", protolabel::app::runBench},
+      {"parity", protolabel::app::runParity},
   };
   const auto command = commands.find(args[0]);
   if (command == commands.end()) {

@@ -10,5 +10,6 @@ using Args = std::vector<std::string>;
 int runInfo(const Args& args);
 int runConvert(const Args& args);
 int runBench(const Args& args);
+int runParity(const Args& args);
 
 }  // namespace protolabel::app
