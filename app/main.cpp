@@ -10,6 +10,7 @@
 #include "cli/CommandLine.h"
 #include "cli/Commands.h"
 #include "protolabel/core/Error.h"
+#include "protolabel/inference/Types.h"
 
 namespace {
 
@@ -19,10 +20,15 @@ const char* kUsage =
     "Commands:\n"
     "  info PATH [--series N] [--json]     Describe an image file or DICOM folder (series, geometry, range)\n"
     "  info --runtime [--json]             Show the LibTorch/Qt runtime and devices\n"
+    "  info --model FILE [--json]          Show a model file's preset, size and training summary\n"
     "  convert IN OUT [--series N] [--labels]\n"
     "                                      Convert an image or label file (.nii[.gz] .nrrd .seg.nrrd .nhdr .mha .mhd)\n"
     "  bench io [--dicom DIR] [--repeats N] [--json]\n"
     "                                      Measure image loading and label writing speed\n"
+    "  segment --image Q --support-labels L --labels 1,2 --output OUT [--support-image S]\n"
+    "          [--support-slices z1,z2] [--axis x|y|z] [--model FILE | --untrained lite|paper]\n"
+    "          [--device auto|cpu|cuda] [--seed N] [--threads N] [--probabilities PREFIX]\n"
+    "          [--reference R] [--json]  Few-shot segmentation of Q from labelled support slices\n"
     "  parity VECTORS.pt [--json]          Check the network against the reference's parity vectors\n"
     "  help                                Show this text\n";
 
@@ -43,6 +49,7 @@ int main(int argc, char** argv) {
       {"convert", protolabel::app::runConvert},
       {"bench", protolabel::app::runBench},
       {"parity", protolabel::app::runParity},
+      {"segment", protolabel::app::runSegment},
   };
   const auto command = commands.find(args[0]);
   if (command == commands.end()) {
@@ -54,6 +61,9 @@ int main(int argc, char** argv) {
   } catch (const protolabel::app::UsageError& e) {
     std::cerr << "protolabel " << args[0] << ": " << e.what() << "\n\n" << kUsage;
     return 2;
+  } catch (const protolabel::inference::EngineError& e) {
+    std::cerr << "Error [engine]: " << e.what() << "\n";
+    return 1;
   } catch (const protolabel::core::Error& e) {
     std::cerr << "Error [" << protolabel::core::errorCodeName(e.code()) << "]: " << e.what() << "\n";
     return 1;

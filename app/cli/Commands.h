@@ -11,5 +11,19 @@ int runInfo(const Args& args);
 int runConvert(const Args& args);
 int runBench(const Args& args);
 int runParity(const Args& args);
+int runSegment(const Args& args);
+
+class CommandLine;
+}  // namespace protolabel::app
+
+namespace protolabel::inference {
+class Model;
+}
+
+#include <memory>
+
+namespace protolabel::app {
+// --model FILE, --untrained PRESET or the bundled model, on --device.
+std::shared_ptr<inference::Model> loadModelFromArgs(const CommandLine& cl);
 
 }  // namespace protolabel::app

@@ -8,6 +8,7 @@
 #include "RuntimeReport.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/io/ImageReader.h"
+#include "protolabel/inference/Model.h"
 
 namespace protolabel::app {
 
@@ -83,10 +84,35 @@ QJsonObject imageToJson(const core::LoadedImage& img) {
 
 }  // namespace
 
+void printModel(const std::string& path, bool json) {
+  const inference::ModelInfo m = inference::Model::inspect(path);
+  if (json)
+    return printJson(QJsonObject{{"path", QString::fromStdString(path)},
+                                 {"preset", QString::fromStdString(m.preset)},
+                                 {"input_size", qint64(m.inputSize)},
+                                 {"parameters", qint64(m.parameters)},
+                                 {"feature_channels", qint64(m.featureChannels)},
+                                 {"prototypes", QJsonArray{qint64(m.fgPrototypes), qint64(m.bgPrototypes)}},
+                                 {"half_precision", m.halfPrecision},
+                                 {"training", QString::fromStdString(m.training)},
+                                 {"format", QString::fromStdString(m.formatVersion)}});
+  std::cout << "Model: " << path << "\n"
+            << "Preset: " << m.preset << "\n"
+            << "Input size: " << m.inputSize << " x " << m.inputSize << "\n"
+            << "Parameters: " << m.parameters << "\n"
+            << "Prototypes: " << m.fgPrototypes << " foreground, " << m.bgPrototypes << " background\n"
+            << "Weights: " << (m.halfPrecision ? "float16" : "float32") << "\n"
+            << "Training: " << m.training << "\n";
+}
+
 int runInfo(const Args& args) {
-  const CommandLine cl(args, {"json", "runtime", "replace-nan"}, {"series"});
+  const CommandLine cl(args, {"json", "runtime", "replace-nan"}, {"series", "model"});
   if (cl.flag("runtime")) {
     printRuntime(cl.flag("json"));
+    return 0;
+  }
+  if (auto model = cl.option("model")) {
+    printModel(*model, cl.flag("json"));
     return 0;
   }
   if (cl.positional().size() != 1) throw UsageError("info takes one file or DICOM folder");

@@ -1,0 +1,10 @@
+#pragma once
+#include <string>
+
+namespace protolabel::app {
+
+// The model shipped with the application (installed beside the executable under
+// share/protolabel/models, or in the source tree's resources/models for a build tree); empty if none.
+std::string defaultModelPath();
+
+}  // namespace protolabel::app

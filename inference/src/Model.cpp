@@ -1,0 +1,225 @@
+#include "protolabel/inference/Model.h"
+
+#include <torch/script.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "ModelImpl.h"
+
+namespace protolabel::inference {
+
+namespace {
+
+constexpr const char* kFormatVersion = "protolabel-cow-1";
+constexpr const char* kCreatedBy = "ProtoLabel 0.1";
+
+// The reference initialisation: Kaiming-normal (fan_out) convolutions, BN weight 1 and bias 0.
+void initialiseLikeReference(nn::CowNet& net) {
+  torch::NoGradGuard noGrad;
+  for (auto& module : net->modules(/*include_self=*/false)) {
+    if (auto* conv = module->as<torch::nn::Conv2d>()) {
+      torch::nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut, torch::kReLU);
+      if (conv->bias.defined()) conv->bias.zero_();
+    } else if (auto* bn = module->as<torch::nn::BatchNorm2d>()) {
+      bn->weight.fill_(1.0);
+      bn->bias.zero_();
+    }
+  }
+}
+
+std::string readString(torch::serialize::InputArchive& archive, const std::string& key, const std::string& fallback = {}) {
+  c10::IValue value;
+  if (!archive.try_read(key, value) || !value.isString()) return fallback;
+  return value.toStringRef();
+}
+
+int64_t readInt(torch::serialize::InputArchive& archive, const std::string& key, int64_t fallback = 0) {
+  c10::IValue value;
+  if (!archive.try_read(key, value) || !value.isInt()) return fallback;
+  return value.toInt();
+}
+
+EngineError fileError(const std::string& path, const std::string& why) {
+  return EngineError(EngineError::Code::ModelFile, path + " is not a usable ProtoLabel model: " + why);
+}
+
+}  // namespace
+
+const char* deviceName(Device device) {
+  switch (device) {
+    case Device::Auto: return "auto";
+    case Device::Cpu: return "cpu";
+    case Device::Cuda: return "cuda";
+  }
+  return "unknown";
+}
+
+Device parseDevice(const std::string& name) {
+  if (name == "auto") return Device::Auto;
+  if (name == "cpu") return Device::Cpu;
+  if (name == "cuda" || name == "gpu") return Device::Cuda;
+  throw EngineError(EngineError::Code::Device, "unknown device '" + name + "' (use auto, cpu or cuda)");
+}
+
+torch::Device resolveDevice(Device device) {
+  const bool cuda = torch::cuda::is_available();
+  if (device == Device::Cuda && !cuda)
+    throw EngineError(EngineError::Code::Device,
+                      "CUDA was requested but this build of LibTorch or this machine has no usable GPU; use --device cpu");
+  return (device == Device::Cuda || (device == Device::Auto && cuda)) ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+std::shared_ptr<Model> Model::create(const std::string& preset, uint64_t seed, Device device) {
+  auto impl = std::make_unique<Impl>();
+  try {
+    impl->config = nn::CowConfig::byName(preset);
+  } catch (const std::invalid_argument& e) {
+    throw EngineError(EngineError::Code::InvalidInput, e.what());
+  }
+  torch::manual_seed(seed);
+  impl->net = nn::CowNet(impl->config);
+  initialiseLikeReference(impl->net);
+  impl->device = resolveDevice(device);
+  impl->net->to(impl->device);
+  impl->training = "untrained (seed " + std::to_string(seed) + ")";
+  return std::shared_ptr<Model>(new Model(std::move(impl)));
+}
+
+ModelInfo Model::info() const {
+  ModelInfo i;
+  i.preset = impl_->config.preset;
+  i.inputSize = impl_->config.inputSize;
+  for (const auto& p : impl_->net->parameters()) i.parameters += p.numel();
+  i.featureChannels = impl_->config.featureChannels;
+  i.fgPrototypes = impl_->config.fgPrototypes();
+  i.bgPrototypes = impl_->config.bgPrototypes();
+  i.training = impl_->training;
+  i.formatVersion = kFormatVersion;
+  i.createdBy = kCreatedBy;
+  i.halfPrecision = impl_->loadedAsHalf;
+  return i;
+}
+
+void Model::setTrainingSummary(const std::string& summary) { impl_->training = summary; }
+
+Device Model::device() const { return impl_->device.is_cuda() ? Device::Cuda : Device::Cpu; }
+
+void Model::save(const std::string& path, bool halfPrecision) const {
+  torch::serialize::OutputArchive archive;
+  const ModelInfo i = info();
+  archive.write("meta.format", c10::IValue(std::string(kFormatVersion)));
+  archive.write("meta.created_by", c10::IValue(std::string(kCreatedBy)));
+  archive.write("meta.preset", c10::IValue(i.preset));
+  archive.write("meta.input_size", c10::IValue(i.inputSize));
+  archive.write("meta.parameters", c10::IValue(i.parameters));
+  archive.write("meta.training", c10::IValue(i.training));
+  archive.write("meta.half_precision", c10::IValue(int64_t(halfPrecision)));
+  for (const auto& [name, tensor] : nn::stateDictEntries(*impl_->net)) {
+    torch::Tensor t = tensor.detach().cpu();
+    if (halfPrecision && t.is_floating_point()) t = t.to(torch::kHalf);
+    archive.write("state." + name, t);
+  }
+  // Atomic: write beside the target, then rename over it.
+  const std::filesystem::path target(path);
+  const std::filesystem::path temp =
+      (target.has_parent_path() ? target.parent_path() : std::filesystem::path(".")) /
+      (".protolabel-tmp-" + target.filename().string());
+  try {
+    archive.save_to(temp.string());
+    std::filesystem::rename(temp, target);
+  } catch (const std::exception& e) {
+    std::error_code ec;
+    std::filesystem::remove(temp, ec);
+    throw EngineError(EngineError::Code::ModelFile, "cannot write the model " + path + ": " + e.what());
+  }
+}
+
+static std::unique_ptr<Model::Impl> readModelFile(const std::string& path, bool loadState, Device device) {
+  if (!std::filesystem::is_regular_file(path)) throw fileError(path, "no such file");
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+  } catch (const std::exception&) {
+    throw fileError(path, "it is not a LibTorch archive (damaged, truncated or another kind of file)");
+  }
+  if (readString(archive, "meta.format") != kFormatVersion)
+    throw fileError(path, "its format is '" + readString(archive, "meta.format", "none") + "', expected " + kFormatVersion);
+  auto impl = std::make_unique<Model::Impl>();
+  try {
+    impl->config = nn::CowConfig::byName(readString(archive, "meta.preset"));
+  } catch (const std::invalid_argument& e) {
+    throw fileError(path, e.what());
+  }
+  if (readInt(archive, "meta.input_size") != impl->config.inputSize)
+    throw fileError(path, "its input size does not match its preset");
+  impl->training = readString(archive, "meta.training");
+  impl->loadedAsHalf = readInt(archive, "meta.half_precision") != 0;
+  impl->net = nn::CowNet(impl->config);
+  if (loadState) {
+    torch::NoGradGuard noGrad;
+    for (auto& [name, tensor] : nn::stateDictEntries(*impl->net)) {
+      torch::Tensor stored;
+      try {
+        archive.read("state." + name, stored);
+      } catch (const std::exception&) {
+        throw fileError(path, "it lacks the tensor " + name);
+      }
+      if (stored.sizes() != tensor.sizes()) throw fileError(path, "the tensor " + name + " has the wrong shape");
+      tensor.copy_(stored.to(tensor.dtype()));
+    }
+    impl->device = resolveDevice(device);
+    impl->net->to(impl->device);
+  }
+  return impl;
+}
+
+std::shared_ptr<Model> Model::load(const std::string& path, Device device) {
+  return std::shared_ptr<Model>(new Model(readModelFile(path, true, device)));
+}
+
+ModelInfo Model::inspect(const std::string& path) {
+  // Reading the weights is cheap next to constructing the network; keep one code path.
+  Model model(readModelFile(path, false, Device::Cpu));
+  return model.info();
+}
+
+int64_t Model::importStateDict(const std::string& pthPath) {
+  std::ifstream in(pthPath, std::ios::binary);
+  if (!in) throw fileError(pthPath, "cannot open it");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  c10::IValue root;
+  try {
+    root = torch::pickle_load(bytes);
+  } catch (const std::exception& e) {
+    throw fileError(pthPath, std::string("not a torch.save file (") + e.what() + ")");
+  }
+  if (!root.isGenericDict()) throw fileError(pthPath, "it does not hold a state_dict");
+  c10::Dict<c10::IValue, c10::IValue> dict = root.toGenericDict();
+  for (const char* wrapper : {"state_dict", "model"})
+    if (dict.contains(c10::IValue(std::string(wrapper))) && dict.at(c10::IValue(std::string(wrapper))).isGenericDict())
+      dict = dict.at(c10::IValue(std::string(wrapper))).toGenericDict();
+  std::map<std::string, torch::Tensor> byName;
+  for (const auto& entry : dict) {
+    if (!entry.key().isString() || !entry.value().isTensor()) continue;
+    std::string name = entry.key().toStringRef();
+    if (name.rfind("module.", 0) == 0) name = name.substr(7);  // saved from DataParallel
+    byName[name] = entry.value().toTensor();
+  }
+  int64_t loaded = 0;
+  torch::NoGradGuard noGrad;
+  for (auto& [name, tensor] : nn::stateDictEntries(*impl_->net)) {
+    auto it = byName.find(name);
+    if (it == byName.end()) continue;
+    if (it->second.sizes() != tensor.sizes()) throw fileError(pthPath, "the tensor " + name + " has the wrong shape");
+    tensor.copy_(it->second.to(tensor.dtype()));
+    ++loaded;
+  }
+  return loaded;
+}
+
+}  // namespace protolabel::inference

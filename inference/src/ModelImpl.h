@@ -1,0 +1,20 @@
+#pragma once
+// What a Model holds; shared by the engine and the training loop (never part of the public API).
+#include <torch/torch.h>
+
+#include "nn/CowNet.h"
+#include "protolabel/inference/Model.h"
+
+namespace protolabel::inference {
+
+struct Model::Impl {
+  nn::CowConfig config;
+  nn::CowNet net{nullptr};
+  torch::Device device{torch::kCPU};
+  std::string training;
+  bool loadedAsHalf = false;
+};
+
+torch::Device resolveDevice(Device device);
+
+}  // namespace protolabel::inference
