@@ -25,6 +25,8 @@ const char* kUsage =
     "                                      Convert an image or label file (.nii[.gz] .nrrd .seg.nrrd .nhdr .mha .mhd)\n"
     "  bench io [--dicom DIR] [--repeats N] [--json]\n"
     "                                      Measure image loading and label writing speed\n"
+    "  bench engine [--presets lite,paper] [--device D] [--threads N] [--paper-volume] [--json]\n"
+    "                                      Measure segmentation latency, cached and uncached\n"
     "  segment --image Q --support-labels L --labels 1,2 --output OUT [--support-image S]\n"
     "          [--support-slices z1,z2] [--axis x|y|z] [--model FILE | --untrained lite|paper]\n"
     "          [--device auto|cpu|cuda] [--seed N] [--threads N] [--probabilities PREFIX]\n"

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "BenchSupport.h"
 #include "CommandLine.h"
 #include "Commands.h"
 #include "JsonOutput.h"
@@ -50,19 +51,6 @@ void evict(const std::vector<std::string>& files) {
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     ::close(fd);
   }
-}
-
-// Median over `repeats` runs of `work`, each preceded (untimed) by `prepare`.
-double medianSeconds(int repeats, const std::function<void()>& work, const std::function<void()>& prepare = [] {}) {
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    prepare();
-    const auto start = std::chrono::steady_clock::now();
-    work();
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
 }
 
 // A CT-like int16 volume: smooth anatomy-scale structure plus scanner noise, so compression behaves
@@ -127,7 +115,8 @@ void measureLoad(const std::string& name, const std::vector<std::string>& files,
 }  // namespace
 
 int runBench(const Args& args) {
-  if (args.empty() || args[0] != "io") throw UsageError("bench takes a suite: io");
+  if (!args.empty() && args[0] == "engine") return runBenchEngine(Args(args.begin() + 1, args.end()));
+  if (args.empty() || args[0] != "io") throw UsageError("bench takes a suite: io or engine");
   const CommandLine cl(Args(args.begin() + 1, args.end()), {"json"}, {"dicom", "repeats", "size-z"});
   const int repeats = std::max(1, cl.intOption("repeats").value_or(5));
   const int64_t depth = cl.intOption("size-z").value_or(300);

@@ -10,6 +10,7 @@ using Args = std::vector<std::string>;
 int runInfo(const Args& args);
 int runConvert(const Args& args);
 int runBench(const Args& args);
+int runBenchEngine(const Args& args);
 int runParity(const Args& args);
 int runSegment(const Args& args);
 

@@ -222,4 +222,13 @@ int64_t Model::importStateDict(const std::string& pthPath) {
   return loaded;
 }
 
+void Model::exportStateDict(const std::string& pthPath) const {
+  c10::Dict<std::string, torch::Tensor> dict;
+  for (const auto& [name, tensor] : nn::stateDictEntries(*impl_->net)) dict.insert(name, tensor.detach().cpu());
+  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+  std::ofstream out(pthPath, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), std::streamsize(bytes.size()));
+  if (!out) throw EngineError(EngineError::Code::ModelFile, "cannot write " + pthPath);
+}
+
 }  // namespace protolabel::inference

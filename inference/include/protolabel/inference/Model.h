@@ -35,6 +35,8 @@ class Model {
   // Copies tensors from a PyTorch state_dict (.pth written by torch.save) by parameter name; returns
   // how many entries were loaded. Throws if a matching name has the wrong shape.
   int64_t importStateDict(const std::string& pthPath);
+  // Writes the parameters and buffers as a state_dict that PyTorch's torch.load reads.
+  void exportStateDict(const std::string& pthPath) const;
 
   ModelInfo info() const;
   void setTrainingSummary(const std::string& summary);
