@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "BenchSupport.h"
 #include "CommandLine.h"
 #include "Commands.h"
 #include "JsonOutput.h"
@@ -23,10 +22,13 @@
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/ImageWriter.h"
 #include "protolabel/core/io/LabelIO.h"
+#include "protolabel/inference/Benchmark.h"
 
 namespace fs = std::filesystem;
 
 namespace protolabel::app {
+
+using inference::medianSeconds;
 
 namespace {
 

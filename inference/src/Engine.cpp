@@ -1,5 +1,6 @@
 #include "protolabel/inference/Engine.h"
 
+#include <chrono>
 #include <cmath>
 #include <map>
 
@@ -54,6 +55,16 @@ struct SupportState {
 };
 
 double normalisedPosition(int64_t index, int64_t count) { return count > 1 ? double(index) / double(count - 1) : 0.5; }
+
+// Adds the wall time of `work` to `total`, waiting for the GPU so that its time is counted too.
+template <class F>
+auto timed(double& total, const torch::Device& device, F&& work) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result = work();
+  if (device.is_cuda()) torch::cuda::synchronize();
+  total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
 
 }  // namespace
 
@@ -118,6 +129,11 @@ SegmentationResult Engine::segment(const SegmentationRequest& request, const Pro
     nn::SeededDraws draws(request.seed * 1000003ULL + labelIndex * 7919ULL + uint64_t(s.index));
     return SupportState{net->prototypes(features, mask, self.mask, draws)};
   };
+  SegmentationTiming timing;
+  auto supportFor = [&](std::size_t l, std::size_t s) {
+    ++timing.supportBuilds;
+    return timed(timing.support, device, [&] { return buildSupport(l, s); });
+  };
   std::map<std::pair<std::size_t, std::size_t>, SupportState> cache;
 
   std::vector<int64_t> targets = request.querySlices;
@@ -133,7 +149,8 @@ SegmentationResult Engine::segment(const SegmentationRequest& request, const Pro
   int64_t done = 0;
   for (int64_t q : targets) {
     const auto [image, frame] = query.slice(axis, q, input);
-    const torch::Tensor features = encode(frame.toModel(image, query.padValue));
+    const torch::Tensor features =
+        timed(timing.query, device, [&] { return encode(frame.toModel(image, query.padValue)); });
     const double position = normalisedPosition(q, slices);
     for (std::size_t l = 0; l < request.labels.size(); ++l) {
       const LabelSupport& label = request.labels[l];
@@ -149,13 +166,16 @@ SegmentationResult Engine::segment(const SegmentationRequest& request, const Pro
       if (request.cacheSupport) {
         auto key = std::make_pair(l, nearest);
         auto it = cache.find(key);
-        if (it == cache.end()) it = cache.emplace(key, buildSupport(l, nearest)).first;
+        if (it == cache.end()) it = cache.emplace(key, supportFor(l, nearest)).first;
         sets = it->second.sets;
       } else {
-        sets = buildSupport(l, nearest).sets;
+        sets = supportFor(l, nearest).sets;
       }
-      const torch::Tensor fg = net->segment(features, sets).probabilities[0][1].cpu();
-      probabilities[int64_t(l)].select(2 - int(axis), q).copy_(frame.fromModel(fg));
+      timed(timing.query, device, [&] {
+        const torch::Tensor fg = net->segment(features, sets).probabilities[0][1].cpu();
+        probabilities[int64_t(l)].select(2 - int(axis), q).copy_(frame.fromModel(fg));
+        return 0;
+      });
     }
     segmented[std::size_t(q)] = true;
     ++done;
@@ -165,6 +185,7 @@ SegmentationResult Engine::segment(const SegmentationRequest& request, const Pro
   }
 
   // Fusion across labels: the most likely label wins where its probability exceeds 0.5.
+  const auto fusionStart = std::chrono::steady_clock::now();
   SegmentationResult result;
   result.segmentedSlices = done;
   const auto [best, winner] = probabilities.max(0);
@@ -192,6 +213,8 @@ SegmentationResult Engine::segment(const SegmentationRequest& request, const Pro
     result.sliceUncertainty[std::size_t(s)] =
         n ? uncertainty.select(2 - int(axis), s).masked_select(band).mean().item<double>() : 0.0;
   }
+  timing.fusion = std::chrono::duration<double>(std::chrono::steady_clock::now() - fusionStart).count();
+  result.timing = timing;
   return result;
 }
 

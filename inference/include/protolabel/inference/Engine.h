@@ -40,12 +40,21 @@ struct LabelResult {
   std::vector<float> probability;  // per voxel of the query grid
 };
 
+// Where the time went (seconds), for benchmarks and the GUI's ETA.
+struct SegmentationTiming {
+  double support = 0;  // encoder, self-prediction and prototypes of support slices
+  double query = 0;    // query encoder and similarity decoders
+  double fusion = 0;   // combining labels, uncertainty, copying results out
+  int64_t supportBuilds = 0;
+};
+
 struct SegmentationResult {
   std::vector<uint16_t> labelMap;    // per voxel; 0 where no label's probability exceeds 0.5
   std::vector<LabelResult> labels;
   std::vector<float> uncertainty;    // per voxel in [0, 1]: 1 - |2p - 1| of the most likely label
   std::vector<double> sliceUncertainty;  // per slice along the axis (mean over the structure band); -1 if not segmented
   int64_t segmentedSlices = 0;
+  SegmentationTiming timing;
 };
 
 // Called after every query slice; return false to cancel (the engine then throws
