@@ -1,4 +1,4 @@
-// protolabel parity VECTORS.pt [--json]
+// protolabel parity VECTORS.pt [--device cpu|cuda] [--json]
 // Compares the paper preset with the authors' reference on recorded parity vectors; exit status 0 only
 // when every recorded tensor is within its tolerance.
 #include <iomanip>
@@ -12,9 +12,10 @@
 namespace protolabel::app {
 
 int runParity(const Args& args) {
-  const CommandLine cl(args, {"json"}, {});
+  const CommandLine cl(args, {"json"}, {"device"});
   if (cl.positional().size() != 1) throw UsageError("parity takes the path of a parity vectors file");
-  const inference::ParityReport report = inference::runParity(cl.positional()[0]);
+  const inference::ParityReport report =
+      inference::runParity(cl.positional()[0], inference::parseDevice(cl.option("device", "cpu")));
   if (cl.flag("json")) {
     QJsonArray checks;
     for (const auto& c : report.checks)

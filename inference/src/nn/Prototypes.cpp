@@ -25,9 +25,10 @@ torch::Tensor randomPixelRows(const torch::Tensor& features, const torch::Tensor
   const int64_t n = pixels.numel();
   if (n == 0) return torch::zeros({count, channels}, features.options());
   const torch::Tensor rows = features.view({channels, -1}).index_select(1, pixels).t();
-  if (n >= count) return rows.index_select(0, draws.draw(n, count));
+  const torch::Device device = features.device();
+  if (n >= count) return rows.index_select(0, draws.draw(n, count).to(device));
   // Too few pixels: a random remainder first, then the whole list repeated.
-  const torch::Tensor remainder = rows.index_select(0, draws.draw(n, (count - n) % n));
+  const torch::Tensor remainder = rows.index_select(0, draws.draw(n, (count - n) % n).to(device));
   return torch::cat({remainder, rows.repeat({count / n, 1})}, 0);
 }
 
@@ -50,7 +51,7 @@ torch::Tensor pathPrototypes(const torch::Tensor& features, const torch::Tensor&
   torch::Tensor rows = mlpOut;
   if (hard.any().item<bool>()) {
     const torch::Tensor hardRows = randomPixelRows(features, hard, hardCount, draws);
-    const torch::Tensor subset = draws.draw(mlpOut.size(0), keep);
+    const torch::Tensor subset = draws.draw(mlpOut.size(0), keep).to(features.device());
     rows = torch::cat({mlpOut.index_select(0, subset), hardRows}, 0);
   }
   return torch::cat({rows, maskedAveragePrototype(features, region).unsqueeze(0),

@@ -11,6 +11,7 @@
 
 #include "../nn/CowNet.h"
 #include "../nn/Losses.h"
+#include "../ModelImpl.h"
 #include "WeightFill.h"
 
 namespace protolabel::inference {
@@ -46,22 +47,17 @@ class Comparer {
     return it->second;
   }
   void relative(const std::string& key, const torch::Tensor& got, double tolerance = 1e-4) {
-    const torch::Tensor r = ref(key).to(torch::kFloat64), g = got.detach().to(torch::kFloat64).reshape(r.sizes());
+    const torch::Tensor r = ref(key).to(torch::kFloat64), g = got.detach().cpu().to(torch::kFloat64).reshape(r.sizes());
     const double scale = std::max(r.abs().max().item<double>(), 1e-30);
     add(key, "rel", (g - r).abs().max().item<double>() / scale, tolerance);
   }
   void absolute(const std::string& key, const torch::Tensor& got, double tolerance) {
-    const torch::Tensor r = ref(key).to(torch::kFloat64), g = got.detach().to(torch::kFloat64).reshape(r.sizes());
+    const torch::Tensor r = ref(key).to(torch::kFloat64), g = got.detach().cpu().to(torch::kFloat64).reshape(r.sizes());
     add(key, "abs", (g - r).abs().max().item<double>(), tolerance);
   }
   void exact(const std::string& key, const torch::Tensor& got) {
-    const torch::Tensor r = ref(key).to(torch::kInt64), g = got.detach().to(torch::kInt64).reshape(r.sizes());
+    const torch::Tensor r = ref(key).to(torch::kInt64), g = got.detach().cpu().to(torch::kInt64).reshape(r.sizes());
     add(key, "exact", double(r.ne(g).sum().item<int64_t>()), 0);
-  }
-  // Relative error of scalar statistics [sum, absmax, rms] against a stored triple.
-  void stats(const std::string& key, const torch::Tensor& got, double tolerance = 1e-4) {
-    const torch::Tensor g = got.detach().to(torch::kFloat64);
-    relative(key, torch::stack({g.sum(), g.abs().max(), g.pow(2).mean().sqrt()}), tolerance);
   }
   void add(const std::string& key, const std::string& metric, double error, double tolerance) {
     report.checks.push_back({key, metric, error, tolerance});
@@ -123,17 +119,20 @@ RecordedDraws recordedDraws(const Vectors& v, int64_t first, int64_t last) {
 
 }  // namespace
 
-ParityReport runParity(const std::string& vectorsPath) {
+ParityReport runParity(const std::string& vectorsPath, Device device) {
   const Vectors v = loadVectors(vectorsPath);
   Comparer cmp(v);
   torch::NoGradGuard noGrad;
   CowNet net(CowConfig::paper());
   fillWeights(net, v, cmp);
+  const torch::Device where = resolveDevice(device);
+  net->to(where);
   net->eval();
+  // Recorded tensors, on the device the network runs on.
+  auto in = [&](const std::string& key) { return cmp.ref(key).to(where); };
 
-  const torch::Tensor suppImg = cmp.ref("input.supp_img"), qryImg = cmp.ref("input.qry_img");
-  const torch::Tensor suppMask = cmp.ref("input.supp_mask")[0];
-  const torch::Tensor qryLabel = cmp.ref("input.qry_label");
+  const torch::Tensor suppImg = in("input.supp_img"), qryImg = in("input.qry_img");
+  const torch::Tensor suppMask = in("input.supp_mask")[0];
 
   // Encoder on [support; query] as one batch.
   const EncoderOutput enc = net->encoder->forward(torch::cat({suppImg, qryImg}, 0));
@@ -143,7 +142,7 @@ ParityReport runParity(const std::string& vectorsPath) {
   cmp.relative("enc.t", enc.threshold.slice(0, 1, 2));
 
   // Modules fed with the recorded upstream tensors.
-  const torch::Tensor Fs = cmp.ref("enc.F_s"), Fq = cmp.ref("enc.F_q");
+  const torch::Tensor Fs = in("enc.F_s"), Fq = in("enc.F_q");
   const SupportPrediction ssp = net->selfPredict(Fs, suppMask);
   cmp.relative("supp.proto_map", ssp.prototype);
   cmp.relative("ssp.S", ssp.raw);
@@ -152,7 +151,7 @@ ParityReport runParity(const std::string& vectorsPath) {
 
   const int64_t inferenceDraws = cmp.ref("draw.n_infer").item<int64_t>();
   RecordedDraws supportDraws = recordedDraws(v, 0, inferenceDraws);
-  const PrototypeSets sets = net->prototypes(Fs, suppMask, cmp.ref("supp.pred_mask")[0], supportDraws);
+  const PrototypeSets sets = net->prototypes(Fs, suppMask, in("supp.pred_mask")[0], supportDraws);
   cmp.exact("supp.hard_fg", sets.hardFg);
   cmp.exact("supp.hard_bg", sets.hardBg);
   cmp.exact("supp.edge_inner", sets.edgeInner);
@@ -163,8 +162,8 @@ ParityReport runParity(const std::string& vectorsPath) {
   cmp.relative("supp.P_bg", sets.bg);
 
   PrototypeSets stored;
-  stored.fg = cmp.ref("supp.P_fg");
-  stored.bg = cmp.ref("supp.P_bg");
+  stored.fg = in("supp.P_fg");
+  stored.bg = in("supp.P_bg");
   const torch::Tensor mapsFg = CowNetImpl::cosineMaps(Fq, stored.fg), mapsBg = CowNetImpl::cosineMaps(Fq, stored.bg);
   cmp.relative("dec.A_fg_crop", mapsFg.slice(2, 0, 8).slice(3, 0, 8));
   cmp.relative("dec.A_bg_crop", mapsBg.slice(2, 0, 8).slice(3, 0, 8));
@@ -183,28 +182,31 @@ ParityReport runParity(const std::string& vectorsPath) {
     const SupportPrediction p = net->selfPredict(fs, suppMask);
     const PrototypeSets s = net->prototypes(fs, suppMask, p.mask, draws);
     const Segmentation out = net->segment(fq, s);
-    cmp.add("end_to_end.out.Y", "abs", (out.probabilities - cmp.ref("out.Y")).abs().max().item<double>(), 1e-3);
+    cmp.absolute("out.Y", out.probabilities, 1e-3);
+    cmp.report.checks.back().key = "end_to_end.out.Y";
   }
 
   // Training path (alignment with the query's predicted mask), from recorded tensors.
-  const torch::Tensor qMask = cmp.ref("align.q_mask")[0];
+  const torch::Tensor qMask = in("align.q_mask")[0];
   const SupportPrediction qsp = net->selfPredict(Fq, qMask);
   cmp.relative("align.proto_map_q", qsp.prototype);
   cmp.relative("align.S_q", qsp.raw);
   cmp.exact("align.q_selfpred_mask", qsp.mask);
   RecordedDraws queryDraws = recordedDraws(v, inferenceDraws, 1000);
-  const PrototypeSets qsets = net->prototypes(Fq, qMask, cmp.ref("align.q_selfpred_mask")[0], queryDraws);
+  const PrototypeSets qsets = net->prototypes(Fq, qMask, in("align.q_selfpred_mask")[0], queryDraws);
   cmp.relative("align.P_fg_q", qsets.fg);
   cmp.relative("align.P_bg_q", qsets.bg);
   PrototypeSets storedQ;
-  storedQ.fg = cmp.ref("align.P_fg_q");
-  storedQ.bg = cmp.ref("align.P_bg_q");
+  storedQ.fg = in("align.P_fg_q");
+  storedQ.bg = in("align.P_bg_q");
   const Segmentation back = net->segment(Fs, storedQ);
   cmp.relative("align.dec_fg_out_s", back.fgLogits);
   cmp.relative("align.dec_bg_out_s", back.bgLogits);
   cmp.absolute("align.Y_s", back.probabilities, 1e-3);
 
-  const torch::Tensor suppTarget = suppMask.unsqueeze(0).to(torch::kInt64);
+  // Losses from recorded tensors, on the CPU.
+  const torch::Tensor suppTarget = cmp.ref("input.supp_mask").to(torch::kInt64);
+  const torch::Tensor qryTarget = cmp.ref("input.qry_label");
   auto scalarRel = [&](const std::string& key, const torch::Tensor& value, double tol) {
     const double r = cmp.ref(key).item<double>(), g = value.item<double>();
     cmp.add(key, "rel", std::abs(g - r) / std::max(std::abs(r), 1e-30), tol);
@@ -213,10 +215,11 @@ ParityReport runParity(const std::string& vectorsPath) {
     cmp.add(key, "abs", std::abs(value.item<double>() - cmp.ref(key).item<double>()), tol);
   };
   const torch::Tensor lossAlign = clampedNll(cmp.ref("align.Y_s"), suppTarget);
-  const torch::Tensor lossAux = prototypeConsistencyLoss(stored.fg, stored.bg, storedQ.fg, storedQ.bg);
+  const torch::Tensor lossAux = prototypeConsistencyLoss(cmp.ref("supp.P_fg"), cmp.ref("supp.P_bg"),
+                                                         cmp.ref("align.P_fg_q"), cmp.ref("align.P_bg_q"));
   const torch::Tensor lossSsp = selfPredictionLoss(cmp.ref("ssp.S_up"), suppTarget);
-  const torch::Tensor lossQuery = querySegmentationLoss(cmp.ref("out.Y"), qryLabel);
-  const torch::Tensor lossBoundary = boundaryLoss(cmp.ref("out.Y"), qryLabel);
+  const torch::Tensor lossQuery = querySegmentationLoss(cmp.ref("out.Y"), qryTarget);
+  const torch::Tensor lossBoundary = boundaryLoss(cmp.ref("out.Y"), qryTarget);
   scalarRel("loss.align", lossAlign, 1e-4);
   scalarRel("loss.aux", lossAux, 1e-4);
   scalarRel("loss.ssp", lossSsp, 1e-4);

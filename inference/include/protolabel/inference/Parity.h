@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "protolabel/inference/Types.h"
+
 namespace protolabel::inference {
 
 struct ParityCheck {
@@ -22,6 +24,6 @@ struct ParityReport {
 };
 
 // Throws std::runtime_error when the file cannot be read or lacks expected keys.
-ParityReport runParity(const std::string& vectorsPath);
+ParityReport runParity(const std::string& vectorsPath, Device device = Device::Cpu);
 
 }  // namespace protolabel::inference
