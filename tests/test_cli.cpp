@@ -95,6 +95,40 @@ class CliTest : public QObject {
         readImage(dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz")).volume.geometry()));
   }
 
+  void segmentWritesLabelsOnTheQueryGridWithDice() {
+    // An untrained lite network: the mechanics (supports, output grid, names, Dice report), not quality.
+    const QString out = dir_.path() + "/seg.nii.gz";
+    const Run r = runProtolabel({"segment", "--image", data("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz"),
+                                 "--support-image", data("totalsegmentator-examples/ct_a/ct_a_small_3mm.nii.gz"),
+                                 "--support-labels", data("totalsegmentator-examples/ct_a/ct_a_small_3mm_seg_total.nii.gz"),
+                                 "--labels", "5,1", "--output", out, "--untrained", "lite", "--threads", "2",
+                                 "--reference", data("totalsegmentator-examples/mr_c/mr_c_small_3mm_seg_total_mr.nii.gz"),
+                                 "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QVERIFY(o["dice"].toObject().contains("5"));
+    QVERIFY(o["dice"].toObject().contains("1"));
+    const double liver = o["dice"].toObject()["5"].toDouble();
+    QVERIFY(liver >= 0.0 && liver <= 1.0);
+    const LabelMap labels = readLabelMap(out.toStdString());
+    QVERIFY(labels.geometry().sameGrid(
+        readImage(dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz")).volume.geometry()));
+    for (const auto& [value, count] : labels.histogram()) QVERIFY(value == 5 || value == 1);
+
+    const Run bad = runProtolabel({"segment", "--image", data("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz"),
+                                   "--support-labels", data("totalsegmentator-examples/mr_c/mr_c_small_3mm_seg_total_mr.nii.gz"),
+                                   "--labels", "250", "--output", dir_.path() + "/x.nii.gz",
+                                   "--untrained", "lite"});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY(bad.err.contains("no voxels"));
+  }
+
+  void infoDescribesAModelFile() {
+    const Run r = runProtolabel({"info", "--model", dir_.path() + "/missing.pt"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("not a usable ProtoLabel model"));
+  }
+
   void errorsExitNonZeroWithTypedMessages() {
     Run r = runProtolabel({"convert", data("dicom-transfer-syntaxes/In"), dir_.path() + "/x.nii.gz"});
     QCOMPARE(r.exitCode, 1);
