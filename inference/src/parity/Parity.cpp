@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "../nn/CowNet.h"
+#include "../nn/Episode.h"
 #include "../nn/Losses.h"
 #include "../ModelImpl.h"
 #include "WeightFill.h"
@@ -226,6 +227,19 @@ ParityReport runParity(const std::string& vectorsPath, Device device) {
   scalarRel("loss.query", lossQuery, 1e-4);
   scalarAbs("loss.boundary", lossBoundary, 1e-4);
   scalarRel("loss.total", lossQuery + lossAlign + 0.3 * lossAux + 0.5 * lossBoundary + 0.3 * lossSsp, 1e-4);
+  // The whole training episode from the images, with all recorded draws in order.
+  {
+    RecordedDraws draws = recordedDraws(v, 0, 1000);
+    const EpisodeLosses episode = episodeLosses(net, suppImg, suppMask, qryImg, in("input.qry_label")[0], draws);
+    for (const auto& [key, value] : {std::pair<const char*, torch::Tensor>{"loss.query", episode.query},
+                                     {"loss.align", episode.align}, {"loss.aux", episode.aux},
+                                     {"loss.ssp", episode.ssp}, {"loss.total", episode.total}}) {
+      scalarRel(key, value.cpu(), 1e-4);
+      cmp.report.checks.back().key = std::string("episode.") + key;
+    }
+    scalarAbs("loss.boundary", episode.boundary.cpu(), 1e-4);
+    cmp.report.checks.back().key = "episode.loss.boundary";
+  }
   scalarAbs("bl.loss_a", boundaryLoss(cmp.ref("bl.pred_a"), cmp.ref("bl.gt")), 1e-4);
   scalarAbs("bl.loss_b", boundaryLoss(cmp.ref("bl.pred_b"), cmp.ref("bl.gt")), 1e-4);
   scalarAbs("bl.wnll_a", querySegmentationLoss(cmp.ref("bl.pred_a"), cmp.ref("bl.gt")), 1e-4);
