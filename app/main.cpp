@@ -31,6 +31,13 @@ const char* kUsage =
     "          [--support-slices z1,z2] [--axis x|y|z] [--model FILE | --untrained lite|paper]\n"
     "          [--device auto|cpu|cuda] [--seed N] [--threads N] [--probabilities PREFIX]\n"
     "          [--reference R] [--json]  Few-shot segmentation of Q from labelled support slices\n"
+    "  train --data DIR [--benchmark abd-mri|card-mri --exclude-fold K] --preset lite|paper\n"
+    "        --iterations N --output MODEL [--resume CKPT] [--time-budget MIN] [--threads N]\n"
+    "                                      Self-supervised training on supervoxel episodes\n"
+    "  finetune --model BASE --images A,B --labels LA,LB --output NEW [--iterations N] [--time-budget MIN]\n"
+    "                                      Adapt a model to labelled volumes (never overwrites BASE)\n"
+    "  evaluate --benchmark abd-mri|card-mri --fold K|all --model MODEL [--protocol ep1|volume] [--json]\n"
+    "                                      Few-shot Dice on the published benchmark\n"
     "  parity VECTORS.pt [--json]          Check the network against the reference's parity vectors\n"
     "  help                                Show this text\n";
 
@@ -52,6 +59,9 @@ int main(int argc, char** argv) {
       {"bench", protolabel::app::runBench},
       {"parity", protolabel::app::runParity},
       {"segment", protolabel::app::runSegment},
+      {"train", protolabel::app::runTrain},
+      {"evaluate", protolabel::app::runEvaluate},
+      {"finetune", protolabel::app::runFinetune},
   };
   const auto command = commands.find(args[0]);
   if (command == commands.end()) {

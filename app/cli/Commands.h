@@ -13,6 +13,9 @@ int runBench(const Args& args);
 int runBenchEngine(const Args& args);
 int runParity(const Args& args);
 int runSegment(const Args& args);
+int runTrain(const Args& args);
+int runEvaluate(const Args& args);
+int runFinetune(const Args& args);
 
 class CommandLine;
 }  // namespace protolabel::app

@@ -46,18 +46,18 @@ core::Axis parseAxis(const std::string& name) {
   throw UsageError("--axis expects x, y or z");
 }
 
-// The label's mask on slice `index` (u fastest), and whether it holds any voxel.
-std::vector<uint8_t> labelSlice(const core::LabelMap& labels, core::Axis axis, int64_t index, uint16_t value) {
-  const core::Volume wide = labels.voxels().convertedTo(core::PixelType::UInt16);
-  const auto slice = core::extractSlice(wide.data<uint16_t>(), wide.size(), axis, index);
+// The label's mask on slice `index` (u fastest). `labels` holds uint16 voxels.
+std::vector<uint8_t> labelSlice(const core::Volume& labels, core::Axis axis, int64_t index, uint16_t value) {
+  const auto slice = core::extractSlice(labels.data<uint16_t>(), labels.size(), axis, index);
   std::vector<uint8_t> mask(slice.size());
   for (std::size_t i = 0; i < slice.size(); ++i) mask[i] = slice[i] == value;
   return mask;
 }
 
 // Default supports: the middle slice of each third of the label's extent along the axis (EP1).
-std::vector<int64_t> defaultSupportSlices(const core::LabelMap& labels, core::Axis axis, uint16_t value) {
-  const core::IndexBox box = labels.extentOf(value);
+std::vector<int64_t> defaultSupportSlices(const core::LabelMap& labelMap, const core::Volume& labels, core::Axis axis,
+                                          uint16_t value) {
+  const core::IndexBox box = labelMap.extentOf(value);
   if (box.empty()) return {};
   std::vector<int64_t> containing;
   for (int64_t s = box.lo[int(axis)]; s <= box.hi[int(axis)]; ++s) {
@@ -119,6 +119,7 @@ int runSegment(const Args& args) {
   if (!supportLabels.geometry().sameGrid(support.volume.geometry()))
     throw core::Error(core::ErrorCode::GridMismatch, "the support labels do not lie on the support image's grid");
   const core::Axis axis = parseAxis(cl.option("axis", "z"));
+  const core::Volume supportLabelVoxels = supportLabels.voxels().convertedTo(core::PixelType::UInt16);
 
   const std::vector<float> queryVoxels = query.volume.toFloat();
   const std::vector<float> supportVoxels = sameVolume ? std::vector<float>() : support.volume.toFloat();
@@ -136,11 +137,11 @@ int runSegment(const Args& args) {
     label.volume = sameVolume ? nullptr : &supportView;
     const std::vector<int64_t> slices = cl.option("support-slices")
                                             ? parseList(*cl.option("support-slices"), "--support-slices")
-                                            : defaultSupportSlices(supportLabels, axis, label.label);
+                                            : defaultSupportSlices(supportLabels, supportLabelVoxels, axis, label.label);
     for (int64_t s : slices) {
       if (s < 0 || s >= core::sliceLayout(support.volume.size(), axis).count)
         throw UsageError("support slice " + std::to_string(s) + " lies outside the support image");
-      auto mask = labelSlice(supportLabels, axis, s, label.label);
+      auto mask = labelSlice(supportLabelVoxels, axis, s, label.label);
       if (std::any_of(mask.begin(), mask.end(), [](uint8_t v) { return v; })) label.slices.push_back({s, std::move(mask)});
     }
     if (label.slices.empty())

@@ -18,9 +18,13 @@ constexpr const char* kCreatedBy = "ProtoLabel 0.1";
 // The reference initialisation: Kaiming-normal (fan_out) convolutions, BN weight 1 and bias 0.
 void initialiseLikeReference(nn::CowNet& net) {
   torch::NoGradGuard noGrad;
+  const bool quiet = net->config().quietOutputInit;
   for (auto& module : net->modules(/*include_self=*/false)) {
     if (auto* conv = module->as<torch::nn::Conv2d>()) {
-      torch::nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut, torch::kReLU);
+      if (quiet && conv->options.out_channels() == 1)
+        torch::nn::init::normal_(conv->weight, 0.0, 1e-3);
+      else
+        torch::nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut, torch::kReLU);
       if (conv->bias.defined()) conv->bias.zero_();
     } else if (auto* bn = module->as<torch::nn::BatchNorm2d>()) {
       bn->weight.fill_(1.0);
@@ -109,9 +113,8 @@ void Model::setTrainingSummary(const std::string& summary) { impl_->training = s
 
 Device Model::device() const { return impl_->device.is_cuda() ? Device::Cuda : Device::Cpu; }
 
-void Model::save(const std::string& path, bool halfPrecision) const {
-  torch::serialize::OutputArchive archive;
-  const ModelInfo i = info();
+void writeModelArchive(const Model& model, torch::serialize::OutputArchive& archive, bool halfPrecision) {
+  const ModelInfo i = model.info();
   archive.write("meta.format", c10::IValue(std::string(kFormatVersion)));
   archive.write("meta.created_by", c10::IValue(std::string(kCreatedBy)));
   archive.write("meta.preset", c10::IValue(i.preset));
@@ -119,12 +122,15 @@ void Model::save(const std::string& path, bool halfPrecision) const {
   archive.write("meta.parameters", c10::IValue(i.parameters));
   archive.write("meta.training", c10::IValue(i.training));
   archive.write("meta.half_precision", c10::IValue(int64_t(halfPrecision)));
-  for (const auto& [name, tensor] : nn::stateDictEntries(*impl_->net)) {
+  for (const auto& [name, tensor] : nn::stateDictEntries(*model.impl().net)) {
     torch::Tensor t = tensor.detach().cpu();
     if (halfPrecision && t.is_floating_point()) t = t.to(torch::kHalf);
     archive.write("state." + name, t);
   }
-  // Atomic: write beside the target, then rename over it.
+}
+
+void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path) {
+  // Write beside the target, then rename over it.
   const std::filesystem::path target(path);
   const std::filesystem::path temp =
       (target.has_parent_path() ? target.parent_path() : std::filesystem::path(".")) /
@@ -135,8 +141,14 @@ void Model::save(const std::string& path, bool halfPrecision) const {
   } catch (const std::exception& e) {
     std::error_code ec;
     std::filesystem::remove(temp, ec);
-    throw EngineError(EngineError::Code::ModelFile, "cannot write the model " + path + ": " + e.what());
+    throw EngineError(EngineError::Code::ModelFile, "cannot write " + path + ": " + e.what());
   }
+}
+
+void Model::save(const std::string& path, bool halfPrecision) const {
+  torch::serialize::OutputArchive archive;
+  writeModelArchive(*this, archive, halfPrecision);
+  saveArchiveAtomically(archive, path);
 }
 
 static std::unique_ptr<Model::Impl> readModelFile(const std::string& path, bool loadState, Device device) {

@@ -17,4 +17,8 @@ struct Model::Impl {
 
 torch::Device resolveDevice(Device device);
 
+// The model's metadata and tensors into `archive` (Model::save, training checkpoints).
+void writeModelArchive(const Model& model, torch::serialize::OutputArchive& archive, bool halfPrecision);
+void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path);
+
 }  // namespace protolabel::inference

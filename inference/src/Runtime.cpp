@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include <dlfcn.h>
+
 namespace protolabel::inference {
 
 RuntimeInfo queryRuntime() {
@@ -15,7 +17,13 @@ RuntimeInfo queryRuntime() {
 }
 
 void setCpuThreads(int threads) {
-  if (threads > 0) torch::set_num_threads(threads);
+  if (threads <= 0) return;
+  torch::set_num_threads(threads);
+  // OpenBLAS (the BLAS behind the linear layers) keeps a thread pool of its own that spins while it
+  // waits; left at the machine's core count it competes with LibTorch's threads. Match it when the
+  // BLAS in use is OpenBLAS.
+  using SetThreads = void (*)(int);
+  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
 }
 
 }  // namespace protolabel::inference

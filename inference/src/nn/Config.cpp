@@ -21,6 +21,7 @@ CowConfig CowConfig::lite() {
   c.hardBg = 16;
   c.keepFg = 12;
   c.keepBg = 48;
+  c.quietOutputInit = true;
   return c;
 }
 

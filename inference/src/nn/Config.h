@@ -19,6 +19,10 @@ struct CowConfig {
   int64_t hardFg = 50, hardBg = 100;        // raw hard prototypes
   int64_t keepFg = 50, keepBg = 500;        // MLP prototypes kept when hard regions exist
   double dropoutSsp = 0.5, dropoutHead = 0.2;
+  // Start the 1-channel output convolutions (decoders' down.3, SSP's layer9) near zero instead of
+  // Kaiming fan_out (std sqrt(2) for one output channel), which saturates the softmax and the clamped
+  // losses from the first step when the encoder is not pretrained.
+  bool quietOutputInit = false;
 
   int64_t featureSize() const { return inputSize / 4; }  // layer3 runs at stride 4
   int64_t fgPrototypes() const { return mlpFg + 2; }
