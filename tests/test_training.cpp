@@ -4,10 +4,13 @@
 #include <QtTest>
 
 #include <numeric>
+#include <set>
 
 #include "TestSupport.h"
 #include "protolabel/core/benchmark/FewShotBenchmark.h"
+#include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/TrainingVolumeFile.h"
+#include "protolabel/core/training/Supervoxels.h"
 #include "protolabel/inference/Model.h"
 #include "protolabel/inference/Runtime.h"
 #include "protolabel/inference/Training.h"
@@ -84,6 +87,35 @@ class TrainingTest : public QObject {
     QCOMPARE(core::dice3d(predicted, truth, size, 1, {1}), 1.0);
     QCOMPARE(core::dice3d(predicted, truth, size, 3), 0.0);
     QCOMPARE(core::dice3d(predicted, truth, size, 9), 1.0);  // absent from both
+  }
+
+  void slicSupervoxelsCoverTheBodyOnly() {
+    const core::Volume ct = core::readImage(test::dataPath("totalsegmentator-examples/ct_a/ct_a_small_3mm.nii.gz")).volume;
+    const core::Volume body = core::bodyMask(ct);
+    const core::Volume ids = core::computeSupervoxels(ct, {2000, 5});
+    QCOMPARE(ids.size(), ct.size());
+    int64_t inside = 0, outsideLabelled = 0;
+    double bodyMean = 0, airMean = 0;
+    std::set<uint16_t> distinct;
+    for (int64_t i = 0; i < ct.voxelCount(); ++i) {
+      const bool b = body.data<uint8_t>()[i] != 0;
+      const uint16_t id = ids.data<uint16_t>()[i];
+      if (b) {
+        ++inside;
+        bodyMean += ct.valueAtLinear(i);
+        distinct.insert(id);
+        QVERIFY(id > 0);
+      } else {
+        airMean += ct.valueAtLinear(i);
+        outsideLabelled += id != 0;
+      }
+    }
+    QCOMPARE(outsideLabelled, int64_t(0));
+    QVERIFY(inside > ct.voxelCount() / 4 && inside < ct.voxelCount());
+    QVERIFY(bodyMean / double(inside) > airMean / double(ct.voxelCount() - inside) + 300);  // HU: body vs air
+    // Roughly one supervoxel per 2000 body voxels.
+    qInfo() << distinct.size() << "supervoxels over" << inside << "body voxels";
+    QVERIFY(distinct.size() > std::size_t(inside / 8000) && distinct.size() < std::size_t(inside / 500));
   }
 
   void aFewIterationsReduceTheLossOnAFixedEpisode() {

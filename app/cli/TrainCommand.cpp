@@ -2,8 +2,10 @@
 //                  [--benchmark abd-mri|card-mri --exclude-fold K] [--resume CKPT] [--time-budget MIN]
 //                  [--seed N] [--threads N] [--device D] [--cache DIR] [--no-augment]
 // Self-supervised training on supervoxel episodes. DIR is the few-shot benchmark folder (with
-// --benchmark) or a folder of prepared *.pltv training volumes.
+// --benchmark, using its supervoxels), a folder of prepared *.pltv training volumes, or a folder of
+// images (NIfTI, NRRD, MetaImage), which get ITK SLIC supervoxels inside the body.
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -17,6 +19,7 @@
 #include "protolabel/core/benchmark/FewShotBenchmark.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/TrainingVolumeFile.h"
+#include "protolabel/core/training/Supervoxels.h"
 #include "protolabel/inference/Model.h"
 #include "protolabel/inference/Runtime.h"
 #include "protolabel/inference/Training.h"
@@ -55,12 +58,36 @@ std::vector<std::string> prepareBenchmark(const core::FewShotBenchmark& benchmar
   return files;
 }
 
-std::vector<std::string> preparedFiles(const std::string& folder) {
-  std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(folder))
+bool isImageFile(const fs::path& p) {
+  const std::string name = p.filename().string();
+  for (const char* ext : {".nii", ".nii.gz", ".nrrd", ".mha", ".mhd"})
+    if (name.size() > std::strlen(ext) && name.compare(name.size() - std::strlen(ext), std::strlen(ext), ext) == 0)
+      return true;
+  return false;
+}
+
+// Prepared *.pltv files in `folder`; otherwise every image file there, given SLIC supervoxels and
+// written as training volumes into `cache` (reused when present).
+std::vector<std::string> folderFiles(const std::string& folder, const std::string& cache) {
+  std::vector<std::string> files, images;
+  for (const auto& entry : fs::directory_iterator(folder)) {
     if (entry.path().extension() == ".pltv") files.push_back(entry.path().string());
+    else if (entry.is_regular_file() && isImageFile(entry.path())) images.push_back(entry.path().string());
+  }
+  if (files.empty()) {
+    fs::create_directories(cache);
+    for (const std::string& path : images) {
+      const std::string file = cache + "/" + fs::path(path).filename().string() + ".pltv";
+      if (!fs::exists(file)) {
+        std::cout << "Supervoxels for " << path << "\n";
+        const core::Volume image = core::readImage(path).volume;
+        core::writeTrainingVolume(file, image, core::computeSupervoxels(image), nullptr);
+      }
+      files.push_back(file);
+    }
+  }
   std::sort(files.begin(), files.end());
-  if (files.empty()) throw UsageError(folder + " holds no prepared training volumes (*.pltv); pass --benchmark");
+  if (files.empty()) throw UsageError(folder + " holds no training volumes (*.pltv) or images; or pass --benchmark");
   return files;
 }
 
@@ -68,12 +95,10 @@ std::vector<std::string> preparedFiles(const std::string& folder) {
 
 std::vector<std::string> trainingFilesFromArgs(const CommandLine& cl) {
   const std::string data = *cl.option("data");
-  if (auto name = cl.option("benchmark")) {
-    const core::FewShotBenchmark benchmark = core::loadFewShotBenchmark(*name, data);
-    const std::string cache = cl.option("cache", (fs::temp_directory_path() / "protolabel-training").string());
-    return prepareBenchmark(benchmark, cl.intOption("exclude-fold"), cache);
-  }
-  return preparedFiles(data);
+  const std::string cache = cl.option("cache", (fs::temp_directory_path() / "protolabel-training").string());
+  if (auto name = cl.option("benchmark"))
+    return prepareBenchmark(core::loadFewShotBenchmark(*name, data), cl.intOption("exclude-fold"), cache);
+  return folderFiles(data, cache);
 }
 
 void printTrainingProgress(const inference::TrainingProgress& p, std::ostream& out) {
