@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -123,10 +124,36 @@ class CliTest : public QObject {
     QVERIFY(bad.err.contains("no voxels"));
   }
 
+  void shippedModelBeatsAnUntrainedNetwork() {
+    // EP1 on Abd-MRI fold 0, which the shipped model did not train on.
+    const QString model = QStringLiteral(PROTOLABEL_SOURCE_DIR) + "/resources/models/cow-lite.pt";
+    QVERIFY2(QFileInfo(model).isFile(), "the shipped model is missing");
+    const QString data = QString::fromStdString(dataPath("fewshot-benchmark"));
+    auto meanDice = [&](const QStringList& modelArgs) {
+      const Run r = runProtolabel(QStringList{"evaluate", "--benchmark", "abd-mri", "--fold", "0", "--data", data,
+                                              "--threads", "2", "--json"} + modelArgs);
+      if (r.exitCode != 0) qWarning() << r.err;
+      return QJsonDocument::fromJson(r.out).object()["mean_dice"].toDouble(-1);
+    };
+    const double trained = meanDice({"--model", model});
+    const double untrained = meanDice({"--untrained", "lite"});
+    qInfo() << "EP1 fold 0 mean Dice: shipped model" << trained << ", untrained network" << untrained;
+    QVERIFY(untrained >= 0);
+    QVERIFY(trained > untrained + 30);
+  }
+
   void infoDescribesAModelFile() {
     const Run r = runProtolabel({"info", "--model", dir_.path() + "/missing.pt"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("not a usable ProtoLabel model"));
+    const Run shipped = runProtolabel({"info", "--model", QStringLiteral(PROTOLABEL_SOURCE_DIR) + "/resources/models/cow-lite.pt",
+                                       "--json"});
+    QCOMPARE(shipped.exitCode, 0);
+    const QJsonObject o = QJsonDocument::fromJson(shipped.out).object();
+    QCOMPARE(o["preset"].toString(), QString("lite"));
+    QCOMPARE(o["input_size"].toInt(), 128);
+    QVERIFY(o["parameters"].toInt() > 1000000);
+    QVERIFY(o["training"].toString().contains("excluding fold 0"));
   }
 
   void errorsExitNonZeroWithTypedMessages() {

@@ -122,7 +122,7 @@ class TrainingTest : public QObject {
     inference::setCpuThreads(2);
     inference::TrainingOptions options;
     options.volumeFiles = {fixedEpisodeVolume()};
-    options.iterations = 24;
+    options.iterations = 40;
     options.augment = false;
     options.learningRate = 1e-2;
     options.seed = 3;
@@ -132,8 +132,8 @@ class TrainingTest : public QObject {
       losses.push_back(p.lastLoss);
       return true;
     });
-    QCOMPARE(report.iterations, int64_t(24));
-    QCOMPARE(losses.size(), std::size_t(24));
+    QCOMPARE(report.iterations, int64_t(40));
+    QCOMPARE(losses.size(), std::size_t(40));
     const double first = std::accumulate(losses.begin(), losses.begin() + 5, 0.0) / 5;
     const double last = std::accumulate(losses.end() - 5, losses.end(), 0.0) / 5;
     qInfo() << "loss over the first 5 iterations" << first << ", over the last 5" << last;
