@@ -38,12 +38,21 @@ PreparedVolume prepare(const VolumeView& view, const char* role) {
     throw EngineError(Code::InvalidInput, std::string("the ") + role + " volume is too small to segment (under 8 voxels in-plane)");
   PreparedVolume p;
   p.spacing = view.spacing;
+  // One pass in double precision, without a float64 copy of a possibly large volume.
+  double sum = 0, sumSquares = 0;
+  const int64_t n = view.voxelCount();
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = view.voxels[i];
+    if (!std::isfinite(v))
+      throw EngineError(Code::NonFiniteVoxels, std::string("the ") + role + " volume contains NaN or infinite voxels");
+    sum += v;
+    sumSquares += v * v;
+  }
+  const double mean = sum / double(n);
+  const double variance = n > 1 ? std::max(0.0, (sumSquares - double(n) * mean * mean) / double(n - 1)) : 0.0;
+  const double std = std::sqrt(variance);
   const torch::Tensor raw = torch::from_blob(const_cast<float*>(view.voxels), {view.size[2], view.size[1], view.size[0]},
                                              torch::kFloat32);
-  if (!torch::isfinite(raw).all().item<bool>())
-    throw EngineError(Code::NonFiniteVoxels, std::string("the ") + role + " volume contains NaN or infinite voxels");
-  const double mean = raw.to(torch::kFloat64).mean().item<double>();
-  const double std = raw.to(torch::kFloat64).std().item<double>();
   p.voxels = (raw - mean) / (std > 0 ? std : 1.0);
   p.padValue = p.voxels.min().item<double>();
   return p;
