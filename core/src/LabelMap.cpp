@@ -57,28 +57,36 @@ std::map<uint16_t, int64_t> LabelMap::histogram() const {
 }
 
 IndexBox LabelMap::extentOf(uint16_t value) const {
-  IndexBox box;
-  box.lo = {INT64_MAX, INT64_MAX, INT64_MAX};
-  box.hi = {-1, -1, -1};
+  const auto all = extents();
+  const auto it = all.find(value);
+  return it == all.end() ? IndexBox{} : it->second;
+}
+
+std::map<uint16_t, IndexBox> LabelMap::extents() const {
+  std::map<uint16_t, IndexBox> boxes;
   const Size3& s = geometry().size;
   int64_t index = 0;
   for (int64_t k = 0; k < s[2]; ++k)
     for (int64_t j = 0; j < s[1]; ++j)
       for (int64_t i = 0; i < s[0]; ++i, ++index) {
-        if (labelAtLinear(index) != value) continue;
+        const uint16_t value = labelAtLinear(index);
+        if (value == 0) continue;
+        auto [it, added] = boxes.try_emplace(value);
+        IndexBox& box = it->second;
         const int64_t ijk[3] = {i, j, k};
         for (int a = 0; a < 3; ++a) {
-          box.lo[a] = std::min(box.lo[a], ijk[a]);
-          box.hi[a] = std::max(box.hi[a], ijk[a]);
+          box.lo[a] = added ? ijk[a] : std::min(box.lo[a], ijk[a]);
+          box.hi[a] = added ? ijk[a] : std::max(box.hi[a], ijk[a]);
         }
       }
-  if (box.hi[0] < 0) box = IndexBox{};
-  return box;
+  return boxes;
 }
 
-void LabelMap::addMissingTableEntries() {
+LabelTable LabelMap::completeTable() const {
+  LabelTable table = table_;
   for (const auto& [value, count] : histogram())
-    if (!table_.find(value)) table_.addDefault(value);
+    if (!table.find(value)) table.addDefault(value);
+  return table;
 }
 
 }  // namespace protolabel::core

@@ -45,9 +45,8 @@ std::array<uint8_t, 3> parseColor(const std::string& text) {
 
 // Slicer's segmentation header fields (Segmentations module, "Binary labelmap" representation).
 itk::MetaDataDictionary segNrrdFields(const LabelMap& labels) {
-  LabelTable table = labels.table();
-  for (const auto& [value, count] : labels.histogram())
-    if (!table.find(value)) table.addDefault(value);
+  const LabelTable table = labels.completeTable();
+  const std::map<uint16_t, IndexBox> extents = labels.extents();
 
   itk::MetaDataDictionary dict;
   auto put = [&](const std::string& key, const std::string& value) {
@@ -60,7 +59,8 @@ itk::MetaDataDictionary segNrrdFields(const LabelMap& labels) {
   int n = 0;
   for (const LabelEntry& e : table.entries()) {
     const std::string prefix = "Segment" + std::to_string(n++) + "_";
-    const IndexBox box = labels.extentOf(e.value);
+    const auto found = extents.find(e.value);
+    const IndexBox box = found == extents.end() ? IndexBox{} : found->second;
     std::ostringstream extent;
     if (box.empty())
       extent << "0 -1 0 -1 0 -1";
@@ -141,10 +141,7 @@ void writeLabelMap(const LabelMap& labels, const ImageGeometry& imageGrid, const
   const std::string description = labelDescriptionPathFor(path);
   checkWriteTarget(description, options.protectedPaths);
   writeWithItk(labels.voxels(), path, options.compress, nullptr);
-  LabelTable table = labels.table();
-  for (const auto& [value, count] : labels.histogram())
-    if (!table.find(value)) table.addDefault(value);
-  writeTextAtomically(description, formatItkSnapLabels(table));
+  writeTextAtomically(description, formatItkSnapLabels(labels.completeTable()));
 }
 
 LabelMap readLabelMap(const std::string& path) {

@@ -38,8 +38,11 @@ class LabelMap {
   // Voxel count per non-zero label value present in the map.
   std::map<uint16_t, int64_t> histogram() const;
   IndexBox extentOf(uint16_t value) const;
-  // Adds a default table entry for every value present in the map but missing from the table.
-  void addMissingTableEntries();
+  // The extent of every non-zero value present, in one pass over the voxels.
+  std::map<uint16_t, IndexBox> extents() const;
+  // The table plus a default entry for every value present in the map but missing from it.
+  LabelTable completeTable() const;
+  void addMissingTableEntries() { table_ = completeTable(); }
 
  private:
   Volume voxels_;
