@@ -1,21 +1,27 @@
 // protolabel: with no subcommand the desktop application; with one, a headless tool.
+#include <QApplication>
 #include <QCoreApplication>
+#include <QFileInfo>
 
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/CommandLine.h"
 #include "cli/Commands.h"
+#include "gui/GuiMain.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/inference/Types.h"
 
 namespace {
 
 const char* kUsage =
-    "Usage: protolabel <command> [arguments]\n"
+    "Usage: protolabel [IMAGE [LABELS]]              Open the desktop application\n"
+    "       protolabel --screenshot OUT.png [IMAGE]  Render the window (the sample, segmented) to a PNG\n"
+    "       protolabel <command> [arguments]         Run a headless tool (no display needed)\n"
     "\n"
     "Commands:\n"
     "  info PATH [--series N] [--json]     Describe an image file or DICOM folder (series, geometry, range)\n"
@@ -25,6 +31,8 @@ const char* kUsage =
     "                                      Convert an image or label file (.nii[.gz] .nrrd .seg.nrrd .nhdr .mha .mhd)\n"
     "  bench io [--dicom DIR] [--repeats N] [--json]\n"
     "                                      Measure image loading and label writing speed\n"
+    "  bench gui [--dicom DIR] [--depth N] [--repeats N] [--json]\n"
+    "                                      Measure brush-to-repaint latency and slice scrolling speed\n"
     "  bench engine [--presets lite,paper] [--device D] [--threads N] [--paper-volume] [--json]\n"
     "                                      Measure segmentation latency, cached and uncached\n"
     "  segment --image Q --support-labels L --labels 1,2 --output OUT [--support-image S]\n"
@@ -38,20 +46,29 @@ const char* kUsage =
     "                                      Adapt a model to labelled volumes (never overwrites BASE)\n"
     "  evaluate --benchmark abd-mri|card-mri --fold K|all --model MODEL [--protocol ep1|volume] [--json]\n"
     "                                      Few-shot Dice on the published benchmark\n"
+    "  demo [--output DIR]                 The sample segmented from one example slice per organ, Dice, export\n"
     "  parity VECTORS.pt [--json]          Check the network against the reference's parity vectors\n"
     "  help                                Show this text\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  QCoreApplication app(argc, argv);
+  // No subcommand, GUI options or files to open: the desktop application.
+  if (argc == 1 || (std::string(argv[1]).rfind("--", 0) == 0 && std::string(argv[1]) != "--help") ||
+      QFileInfo::exists(QString::fromLocal8Bit(argv[1])))
+    return protolabel::app::runGui(argc, argv);
+  // The slice-view benchmark paints real widgets: a QApplication on the offscreen platform.
+  const bool widgets = argc > 2 && std::string(argv[1]) == "bench" && std::string(argv[2]) == "gui";
+  if (widgets && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  std::unique_ptr<QCoreApplication> application =
+      widgets ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
   QCoreApplication::setApplicationName("ProtoLabel");
   QCoreApplication::setOrganizationName("ProtoLabel");
 
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+  if (args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     std::cout << kUsage;
-    return args.empty() ? 2 : 0;
+    return 0;
   }
   const std::map<std::string, std::function<int(const protolabel::app::Args&)>> commands = {
       {"info", protolabel::app::runInfo},
@@ -62,6 +79,7 @@ int main(int argc, char** argv) {
       {"train", protolabel::app::runTrain},
       {"evaluate", protolabel::app::runEvaluate},
       {"finetune", protolabel::app::runFinetune},
+      {"demo", protolabel::app::runDemo},
   };
   const auto command = commands.find(args[0]);
   if (command == commands.end()) {

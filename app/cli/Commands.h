@@ -11,11 +11,13 @@ int runInfo(const Args& args);
 int runConvert(const Args& args);
 int runBench(const Args& args);
 int runBenchEngine(const Args& args);
+int runBenchGui(const Args& args);  // needs a QApplication (offscreen is fine)
 int runParity(const Args& args);
 int runSegment(const Args& args);
 int runTrain(const Args& args);
 int runEvaluate(const Args& args);
 int runFinetune(const Args& args);
+int runDemo(const Args& args);
 
 class CommandLine;
 }  // namespace protolabel::app

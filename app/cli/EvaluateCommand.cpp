@@ -1,5 +1,6 @@
 // protolabel evaluate --benchmark abd-mri|card-mri --fold K|all --model MODEL [--data DIR]
-//                     [--protocol ep1|volume] [--seed N] [--threads N] [--device D] [--json]
+//                     [--protocol ep1|volume] [--method cow|single-prototype] [--seed N] [--threads N]
+//                     [--device D] [--json]
 // EP1 (the published protocol): per organ, the query's organ slices (by ground truth) in 3 chunks,
 // chunk i segmented slice by slice with the support's middle organ slice of third i; 3D Dice per query
 // volume over those slices. "volume": one support slice per organ (its middle), the whole query
@@ -16,6 +17,7 @@
 #include "JsonOutput.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/Slicing.h"
+#include "protolabel/core/display/WindowPresets.h"
 #include "protolabel/core/benchmark/FewShotBenchmark.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/inference/Engine.h"
@@ -54,7 +56,7 @@ Scan loadScan(const core::FewShotBenchmark& b, int id) {
   const core::Volume labels = core::readImage(b.labelPath(id)).volume.convertedTo(core::PixelType::UInt16);
   if (labels.size() != image.size())
     throw core::Error(core::ErrorCode::GridMismatch, "label and image sizes differ for volume " + std::to_string(id));
-  s.voxels = image.toFloat();
+  s.voxels = core::networkIntensities(image);
   s.labels.assign(labels.data<uint16_t>(), labels.data<uint16_t>() + labels.voxelCount());
   s.view.voxels = s.voxels.data();
   s.view.size = image.size();
@@ -114,8 +116,8 @@ std::string defaultBenchmarkData() {
 }  // namespace
 
 int runEvaluate(const Args& args) {
-  const CommandLine cl(args, {"json"}, {"benchmark", "fold", "model", "untrained", "data", "protocol", "seed",
-                                        "threads", "device"});
+  const CommandLine cl(args, {"json"}, {"benchmark", "fold", "model", "untrained", "method", "data", "protocol",
+                                        "seed", "threads", "device"});
   if (!cl.option("benchmark")) throw UsageError("evaluate needs --benchmark abd-mri|card-mri");
   const core::FewShotBenchmark b = core::loadFewShotBenchmark(*cl.option("benchmark"), cl.option("data", defaultBenchmarkData()));
   const std::string protocol = cl.option("protocol", "ep1");
@@ -127,7 +129,8 @@ int runEvaluate(const Args& args) {
   else
     folds.push_back(cl.intOption("fold").value());
   inference::setCpuThreads(cl.intOption("threads").value_or(2));
-  inference::Engine engine(loadModelFromArgs(cl));
+  const auto model = loadModelFromArgs(cl);
+  inference::Engine engine(model);
   const uint64_t seed = uint64_t(cl.intOption("seed").value_or(2025));
 
   QJsonArray foldsJson;
@@ -171,13 +174,14 @@ int runEvaluate(const Args& args) {
   const double meanDice = total / double(b.organs.size());
   if (cl.flag("json")) {
     printJson(QJsonObject{{"benchmark", QString::fromStdString(b.name)},
+                          {"method", QString::fromStdString(model->info().method)},
                           {"protocol", QString::fromStdString(protocol)},
                           {"folds", foldsJson},
                           {"dice", diceJson},
                           {"mean_dice", meanDice}});
     return 0;
   }
-  std::cout << "Mean over " << folds.size() << " fold(s), " << protocol << ":";
+  std::cout << "Mean over " << folds.size() << " fold(s), " << model->info().method << ", " << protocol << ":";
   for (const core::BenchmarkOrgan& organ : b.organs)
     std::cout << "  " << organ.name << " " << std::fixed << std::setprecision(1)
               << diceJson[QString::fromStdString(organ.name)].toDouble();

@@ -1,5 +1,5 @@
 // protolabel finetune --model BASE --images A[,B...] --labels LA[,LB...] --output NEW
-//                     [--iterations N] [--time-budget MIN] [--seed N] [--threads N] [--device D]
+//                     [--iterations N] [--time-budget MIN] [--learning-rate LR] [--seed N] [--threads N] [--device D]
 // Supervised episodes (two adjacent slices of one labelled structure) from the user's labelled
 // volumes, starting from BASE; writes NEW and never overwrites BASE or the shipped model.
 #include <filesystem>
@@ -12,8 +12,8 @@
 #include "Commands.h"
 #include "ModelLocation.h"
 #include "protolabel/core/Error.h"
+#include "protolabel/core/io/FinetuneData.h"
 #include "protolabel/core/io/ImageReader.h"
-#include "protolabel/core/io/TrainingVolumeFile.h"
 #include "protolabel/inference/Model.h"
 #include "protolabel/inference/Runtime.h"
 #include "protolabel/inference/Training.h"
@@ -40,7 +40,7 @@ bool samePath(const std::string& a, const std::string& b) {
 void printTrainingProgress(const inference::TrainingProgress& p, std::ostream& out);
 
 int runFinetune(const Args& args) {
-  const CommandLine cl(args, {"no-augment"}, {"model", "images", "labels", "output", "iterations", "time-budget", "seed",
+  const CommandLine cl(args, {"no-augment"}, {"model", "images", "labels", "output", "iterations", "time-budget", "learning-rate", "seed",
                                               "threads", "device", "log-every"});
   for (const char* required : {"images", "labels", "output"})
     if (!cl.option(required)) throw UsageError(std::string("finetune needs --") + required);
@@ -56,20 +56,20 @@ int runFinetune(const Args& args) {
   // Each labelled volume as a training volume file (labels drive the episodes; no supervoxels).
   const fs::path work = fs::temp_directory_path() / ("protolabel-finetune-" + std::to_string(::getpid()));
   fs::create_directories(work);
-  inference::TrainingOptions options;
+  inference::TrainingOptions options = inference::finetuneOptions();
   for (std::size_t i = 0; i < images.size(); ++i) {
     const core::Volume image = core::readImage(images[i]).volume;
     const core::LoadedImage label = core::readImage(labels[i]);
     if (!label.volume.geometry().sameGrid(image.geometry()))
       throw core::Error(core::ErrorCode::GridMismatch, labels[i] + " does not lie on the grid of " + images[i]);
-    const std::string file = (work / ("volume" + std::to_string(i) + ".pltv")).string();
-    core::writeTrainingVolume(file, image, core::Volume(image.geometry(), core::PixelType::UInt16), &label.volume);
-    options.volumeFiles.push_back(file);
+    if (!core::hasAnyLabel(label.volume))
+      throw core::Error(core::ErrorCode::InvalidArgument, labels[i] + " holds no label to train on", labels[i]);
+    options.volumeFiles.push_back(core::writeFinetuneVolume(image, label.volume, work.string(), int(i)));
   }
-  options.supervised = true;
   options.iterations = cl.intOption("iterations").value_or(2000);
   options.timeBudgetMinutes = std::stod(cl.option("time-budget", "0"));
   options.seed = uint64_t(cl.intOption("seed").value_or(2025));
+  if (auto lr = cl.option("learning-rate")) options.learningRate = std::stod(*lr);
   options.augment = !cl.flag("no-augment");
   const int logEvery = std::max(1, cl.intOption("log-every").value_or(25));
 

@@ -89,6 +89,7 @@ void printModel(const std::string& path, bool json) {
   if (json)
     return printJson(QJsonObject{{"path", QString::fromStdString(path)},
                                  {"preset", QString::fromStdString(m.preset)},
+                                 {"method", QString::fromStdString(m.method)},
                                  {"input_size", qint64(m.inputSize)},
                                  {"parameters", qint64(m.parameters)},
                                  {"feature_channels", qint64(m.featureChannels)},
@@ -97,7 +98,7 @@ void printModel(const std::string& path, bool json) {
                                  {"training", QString::fromStdString(m.training)},
                                  {"format", QString::fromStdString(m.formatVersion)}});
   std::cout << "Model: " << path << "\n"
-            << "Preset: " << m.preset << "\n"
+            << "Preset: " << m.preset << " (" << m.method << ")\n"
             << "Input size: " << m.inputSize << " x " << m.inputSize << "\n"
             << "Parameters: " << m.parameters << "\n"
             << "Prototypes: " << m.fgPrototypes << " foreground, " << m.bgPrototypes << " background\n"

@@ -6,13 +6,24 @@
 
 namespace protolabel::app {
 
-std::string defaultModelPath() {
+namespace {
+
+// `relative` under the installed share folder, else under the source tree's resources.
+std::string bundledFile(const QString& relative) {
   const QString exeDir = QCoreApplication::applicationDirPath();
-  for (const QString& candidate : {exeDir + "/../share/protolabel/models/cow-lite.pt",
-                                   QStringLiteral(PROTOLABEL_SOURCE_DIR) + "/resources/models/cow-lite.pt"}) {
+  for (const QString& candidate : {exeDir + "/../share/protolabel/" + relative,
+                                   QStringLiteral(PROTOLABEL_SOURCE_DIR) + "/resources/" + relative}) {
     if (QFileInfo(candidate).isFile()) return QDir::cleanPath(candidate).toStdString();
   }
   return {};
+}
+
+}  // namespace
+
+std::string defaultModelPath() { return bundledFile("models/cow-lite.pt"); }
+
+SamplePaths samplePaths() {
+  return {bundledFile("sample/abdomen_ct.nii.gz"), bundledFile("sample/abdomen_ct_organs.nii.gz")};
 }
 
 }  // namespace protolabel::app

@@ -7,4 +7,10 @@ namespace protolabel::app {
 // share/protolabel/models, or in the source tree's resources/models for a build tree); empty if none.
 std::string defaultModelPath();
 
+// The bundled sample CT and its organ labels (share/protolabel/sample, or resources/sample); empty if none.
+struct SamplePaths {
+  std::string image, labels;
+};
+SamplePaths samplePaths();
+
 }  // namespace protolabel::app

@@ -16,6 +16,7 @@
 #include "ModelLocation.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/Slicing.h"
+#include "protolabel/core/display/WindowPresets.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/ImageWriter.h"
 #include "protolabel/core/io/LabelIO.h"
@@ -95,16 +96,21 @@ double dice(const std::vector<uint16_t>& predicted, const core::LabelMap& refere
 
 std::shared_ptr<inference::Model> loadModelFromArgs(const CommandLine& cl) {
   const inference::Device device = inference::parseDevice(cl.option("device", "auto"));
-  if (auto preset = cl.option("untrained")) return inference::Model::create(*preset, 2025, device);
+  const std::string method = cl.option("method", "cow");
+  if (auto preset = cl.option("untrained")) return inference::Model::create(*preset, 2025, device, method);
   std::string path = cl.option("model", defaultModelPath());
   if (path.empty()) throw UsageError("no model file: pass --model FILE (or --untrained lite|paper for a random network)");
-  return inference::Model::load(path, device);
+  auto model = inference::Model::load(path, device);
+  // A model file knows its method; --method then only guards against comparing the wrong files.
+  if (cl.option("method") && model->info().method != method)
+    throw UsageError(path + " is a " + model->info().method + " model, not " + method);
+  return model;
 }
 
 int runSegment(const Args& args) {
   const CommandLine cl(args, {"json", "no-cache"},
                        {"image", "support-image", "support-labels", "labels", "output", "support-slices", "axis",
-                        "model", "untrained", "device", "seed", "threads", "probabilities", "reference"});
+                        "model", "untrained", "method", "device", "seed", "threads", "probabilities", "reference"});
   for (const char* required : {"image", "support-labels", "labels", "output"})
     if (!cl.option(required)) throw UsageError(std::string("segment needs --") + required);
   if (auto threads = cl.intOption("threads")) inference::setCpuThreads(*threads);
@@ -121,8 +127,8 @@ int runSegment(const Args& args) {
   const core::Axis axis = parseAxis(cl.option("axis", "z"));
   const core::Volume supportLabelVoxels = supportLabels.voxels().convertedTo(core::PixelType::UInt16);
 
-  const std::vector<float> queryVoxels = query.volume.toFloat();
-  const std::vector<float> supportVoxels = sameVolume ? std::vector<float>() : support.volume.toFloat();
+  const std::vector<float> queryVoxels = core::networkIntensities(query.volume);
+  const std::vector<float> supportVoxels = sameVolume ? std::vector<float>() : core::networkIntensities(support.volume);
   const inference::VolumeView queryView = viewOf(queryVoxels, query.volume);
   const inference::VolumeView supportView = viewOf(supportVoxels, support.volume);
 

@@ -1,6 +1,7 @@
 // protolabel train --data DIR --preset lite|paper --iterations N --output MODEL
 //                  [--benchmark abd-mri|card-mri --exclude-fold K] [--resume CKPT] [--time-budget MIN]
-//                  [--seed N] [--threads N] [--device D] [--cache DIR] [--no-augment]
+//                  [--method cow|single-prototype] [--init MODEL] [--seed N] [--threads N] [--device D] [--cache DIR]
+//                  [--no-augment]
 // Self-supervised training on supervoxel episodes. DIR is the few-shot benchmark folder (with
 // --benchmark, using its supervoxels), a folder of prepared *.pltv training volumes, or a folder of
 // images (NIfTI, NRRD, MetaImage), which get ITK SLIC supervoxels inside the body.
@@ -110,7 +111,7 @@ void printTrainingProgress(const inference::TrainingProgress& p, std::ostream& o
 
 int runTrain(const Args& args) {
   const CommandLine cl(args, {"no-augment"},
-                       {"data", "benchmark", "exclude-fold", "preset", "iterations", "output", "resume", "time-budget",
+                       {"data", "benchmark", "exclude-fold", "preset", "method", "init", "iterations", "output", "resume", "time-budget",
                         "seed", "threads", "device", "cache", "log-every", "checkpoint-every"});
   for (const char* required : {"data", "output"})
     if (!cl.option(required)) throw UsageError(std::string("train needs --") + required);
@@ -127,8 +128,14 @@ int runTrain(const Args& args) {
   const int logEvery = std::max(1, cl.intOption("log-every").value_or(25));
 
   const std::string preset = cl.option("preset", "lite");
-  const auto model = inference::Model::create(preset, options.seed, inference::parseDevice(cl.option("device", "auto")));
-  std::cout << "Training " << preset << " (" << model->info().parameters << " parameters) on " << options.volumeFiles.size()
+  const std::string method = cl.option("method", "cow");
+  const inference::Device device = inference::parseDevice(cl.option("device", "auto"));
+  // --init continues from a model file's weights with a fresh optimizer (unlike --resume, which
+  // needs the checkpoint of the same run).
+  const auto model = cl.option("init") ? inference::Model::load(*cl.option("init"), device)
+                                       : inference::Model::create(preset, options.seed, device, method);
+  const std::string startedFrom = cl.option("init") ? model->info().training : std::string();
+  std::cout << "Training " << model->info().preset << " " << model->info().method << " (" << model->info().parameters << " parameters) on " << options.volumeFiles.size()
             << " volumes, " << options.iterations << " iterations"
             << (options.timeBudgetMinutes > 0 ? ", at most " + cl.option("time-budget", "") + " min" : "") << "\n";
   const inference::TrainingReport report = inference::train(
@@ -141,6 +148,7 @@ int runTrain(const Args& args) {
       cl.option("resume", ""));
 
   std::ostringstream summary;
+  if (!startedFrom.empty()) summary << startedFrom << "; then ";
   summary << "self-supervised (supervoxel episodes) on " << options.volumeFiles.size() << " volumes";
   if (auto b = cl.option("benchmark")) summary << " of " << *b;
   if (auto k = cl.intOption("exclude-fold")) summary << " excluding fold " << *k;

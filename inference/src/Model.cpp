@@ -78,10 +78,11 @@ torch::Device resolveDevice(Device device) {
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Model::~Model() = default;
 
-std::shared_ptr<Model> Model::create(const std::string& preset, uint64_t seed, Device device) {
+std::shared_ptr<Model> Model::create(const std::string& preset, uint64_t seed, Device device,
+                                     const std::string& method) {
   auto impl = std::make_unique<Impl>();
   try {
-    impl->config = nn::CowConfig::byName(preset);
+    impl->config = nn::CowConfig::byName(preset, method);
   } catch (const std::invalid_argument& e) {
     throw EngineError(EngineError::Code::InvalidInput, e.what());
   }
@@ -97,11 +98,13 @@ std::shared_ptr<Model> Model::create(const std::string& preset, uint64_t seed, D
 ModelInfo Model::info() const {
   ModelInfo i;
   i.preset = impl_->config.preset;
+  i.method = impl_->config.method;
   i.inputSize = impl_->config.inputSize;
   for (const auto& p : impl_->net->parameters()) i.parameters += p.numel();
   i.featureChannels = impl_->config.featureChannels;
-  i.fgPrototypes = impl_->config.fgPrototypes();
-  i.bgPrototypes = impl_->config.bgPrototypes();
+  const bool single = impl_->config.singlePrototype();
+  i.fgPrototypes = single ? 1 : impl_->config.fgPrototypes();
+  i.bgPrototypes = single ? 1 : impl_->config.bgPrototypes();
   i.training = impl_->training;
   i.formatVersion = kFormatVersion;
   i.createdBy = kCreatedBy;
@@ -118,6 +121,7 @@ void writeModelArchive(const Model& model, torch::serialize::OutputArchive& arch
   archive.write("meta.format", c10::IValue(std::string(kFormatVersion)));
   archive.write("meta.created_by", c10::IValue(std::string(kCreatedBy)));
   archive.write("meta.preset", c10::IValue(i.preset));
+  archive.write("meta.method", c10::IValue(i.method));
   archive.write("meta.input_size", c10::IValue(i.inputSize));
   archive.write("meta.parameters", c10::IValue(i.parameters));
   archive.write("meta.training", c10::IValue(i.training));
@@ -163,7 +167,8 @@ static std::unique_ptr<Model::Impl> readModelFile(const std::string& path, bool 
     throw fileError(path, "its format is '" + readString(archive, "meta.format", "none") + "', expected " + kFormatVersion);
   auto impl = std::make_unique<Model::Impl>();
   try {
-    impl->config = nn::CowConfig::byName(readString(archive, "meta.preset"));
+    // Files written before the baseline existed have no meta.method: they are CoW models.
+    impl->config = nn::CowConfig::byName(readString(archive, "meta.preset"), readString(archive, "meta.method", "cow"));
   } catch (const std::invalid_argument& e) {
     throw fileError(path, e.what());
   }

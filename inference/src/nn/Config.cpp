@@ -31,4 +31,12 @@ CowConfig CowConfig::byName(const std::string& name) {
   throw std::invalid_argument("unknown model preset '" + name + "' (use paper or lite)");
 }
 
+CowConfig CowConfig::byName(const std::string& name, const std::string& method) {
+  if (method != "cow" && method != "single-prototype")
+    throw std::invalid_argument("unknown method '" + method + "' (use cow or single-prototype)");
+  CowConfig c = byName(name);
+  c.method = method;
+  return c;
+}
+
 }  // namespace protolabel::inference::nn

@@ -9,6 +9,9 @@ namespace protolabel::inference::nn {
 
 struct CowConfig {
   std::string preset = "paper";
+  // "cow", or "single-prototype": the PANet/SSL-ALPNet baseline on the same encoder (one masked-average
+  // prototype per class, cosine x20), kept in the same harness so CoW's gain is measured.
+  std::string method = "cow";
   int64_t inputSize = 256;                  // square slices fed to the network
   std::vector<int64_t> blocks{3, 4, 23, 3};  // Bottlenecks per ResNet layer (layer4 optional)
   int64_t baseWidth = 64;                   // ResNet stem width (64 in ResNet-101)
@@ -24,6 +27,7 @@ struct CowConfig {
   // losses from the first step when the encoder is not pretrained.
   bool quietOutputInit = false;
 
+  bool singlePrototype() const { return method == "single-prototype"; }
   int64_t featureSize() const { return inputSize / 4; }  // layer3 runs at stride 4
   int64_t fgPrototypes() const { return mlpFg + 2; }
   int64_t bgPrototypes() const { return mlpBg + 2; }
@@ -31,6 +35,8 @@ struct CowConfig {
   static CowConfig paper();
   static CowConfig lite();
   static CowConfig byName(const std::string& name);  // throws std::invalid_argument
+  // A preset with a method ("cow" or "single-prototype"); throws std::invalid_argument.
+  static CowConfig byName(const std::string& name, const std::string& method);
 };
 
 }  // namespace protolabel::inference::nn

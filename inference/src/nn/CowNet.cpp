@@ -5,6 +5,7 @@ namespace protolabel::inference::nn {
 CowNetImpl::CowNetImpl(const CowConfig& config) : config_(config) {
   const int64_t pixels = config.inputSize * config.inputSize;
   encoder = register_module("encoder", Encoder(config));
+  if (config.singlePrototype()) return;  // the baseline has no learned head
   mlp1 = register_module("mlp1", PrototypeMlp(pixels, config.mlpFg, config.dropoutHead));
   mlp2 = register_module("mlp2", PrototypeMlp(pixels, config.mlpBg, config.dropoutHead));
   decoder1 = register_module("decoder1", SimilarityDecoder(config.mlpFg, config.dropoutHead));
@@ -24,6 +25,10 @@ torch::Tensor CowNetImpl::upsample(const torch::Tensor& x) const {
 SupportPrediction CowNetImpl::selfPredict(const torch::Tensor& features, const torch::Tensor& mask) {
   SupportPrediction p;
   p.prototype = maskedAveragePrototype(upsample(features)[0], mask);
+  if (config_.singlePrototype()) {  // no self-prediction: the support mask stands for it
+    p.mask = mask.to(torch::kBool);
+    return p;
+  }
   p.raw = supp_decoder->forward(features, p.prototype.unsqueeze(0));
   p.upsampled = upsample(p.raw);
   // argmax over [1 - S, S] with ties to background, i.e. S > 0.5.
@@ -33,6 +38,13 @@ SupportPrediction CowNetImpl::selfPredict(const torch::Tensor& features, const t
 
 PrototypeSets CowNetImpl::prototypes(const torch::Tensor& features, const torch::Tensor& mask,
                                      const torch::Tensor& prediction, DrawSource& draws) {
+  if (config_.singlePrototype()) {
+    const torch::Tensor upsampled = upsample(features)[0];
+    PrototypeSets sets;
+    sets.fg = maskedAveragePrototype(upsampled, mask).unsqueeze(0);
+    sets.bg = maskedAveragePrototype(upsampled, mask.logical_not()).unsqueeze(0);
+    return sets;
+  }
   const PrototypeCounts counts{config_.hardFg, config_.hardBg, config_.keepFg, config_.keepBg};
   return buildPrototypeSets(upsample(features)[0], mask, prediction, mlp1, mlp2, counts, draws);
 }
@@ -48,6 +60,13 @@ torch::Tensor CowNetImpl::cosineMaps(const torch::Tensor& features, const torch:
 
 Segmentation CowNetImpl::segment(const torch::Tensor& queryFeatures, const PrototypeSets& sets) {
   Segmentation s;
+  if (config_.singlePrototype()) {  // PANet: cosine similarity scaled by 20 is the logit
+    constexpr double kCosineScale = 20.0;
+    s.fgLogits = kCosineScale * cosineMaps(queryFeatures, sets.fg);
+    s.bgLogits = kCosineScale * cosineMaps(queryFeatures, sets.bg);
+    s.probabilities = torch::softmax(torch::cat({upsample(s.bgLogits), upsample(s.fgLogits)}, 1), 1);
+    return s;
+  }
   s.fgLogits = decoder1->forward(cosineMaps(queryFeatures, sets.fg));
   s.bgLogits = decoder2->forward(cosineMaps(queryFeatures, sets.bg));
   s.probabilities = torch::softmax(torch::cat({upsample(s.bgLogits), upsample(s.fgLogits)}, 1), 1);

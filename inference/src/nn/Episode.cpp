@@ -17,18 +17,22 @@ EpisodeLosses episodeLosses(CowNet& net, const torch::Tensor& supportImage, cons
   const torch::Tensor queryTarget = queryLabel.to(torch::kInt64).unsqueeze(0);
   const torch::Tensor supportTarget = supportMask.to(torch::kInt64).unsqueeze(0);
   l.query = querySegmentationLoss(l.probabilities, queryTarget);
-  l.boundary = boundaryLoss(l.probabilities, queryTarget);
   const torch::Tensor zero = torch::zeros({}, l.query.options());
-  l.align = l.aux = l.ssp = zero;
+  l.boundary = l.align = l.aux = l.ssp = zero;
 
+  // The single-prototype baseline trains with PANet's objective: query loss plus alignment only.
+  const bool cow = !net->config().singlePrototype();
+  if (cow) l.boundary = boundaryLoss(l.probabilities, queryTarget);
   const torch::Tensor predicted = l.probabilities.argmax(1)[0].eq(1);
   l.alignmentRan = predicted.any().item<bool>();
   if (l.alignmentRan) {
-    const SupportPrediction reverse = net->selfPredict(fq, predicted);
-    const PrototypeSets querySets = net->prototypes(fq, predicted, reverse.mask, draws);
+    const torch::Tensor reverseMask = cow ? net->selfPredict(fq, predicted).mask : predicted;
+    const PrototypeSets querySets = net->prototypes(fq, predicted, reverseMask, draws);
     l.align = clampedNll(net->segment(fs, querySets).probabilities, supportTarget);
-    l.aux = prototypeConsistencyLoss(sets.fg, sets.bg, querySets.fg, querySets.bg);
-    l.ssp = selfPredictionLoss(support.upsampled, supportTarget);
+    if (cow) {
+      l.aux = prototypeConsistencyLoss(sets.fg, sets.bg, querySets.fg, querySets.bg);
+      l.ssp = selfPredictionLoss(support.upsampled, supportTarget);
+    }
   }
   l.total = l.query + l.align + 0.3 * l.aux + 0.5 * l.boundary + 0.3 * l.ssp;
   return l;

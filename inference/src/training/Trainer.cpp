@@ -11,6 +11,13 @@
 
 namespace protolabel::inference {
 
+TrainingOptions finetuneOptions() {
+  TrainingOptions options;
+  options.supervised = true;
+  options.learningRate = 1e-4;
+  return options;
+}
+
 namespace {
 
 using training::Episode;

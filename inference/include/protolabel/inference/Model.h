@@ -11,6 +11,7 @@ namespace protolabel::inference {
 
 struct ModelInfo {
   std::string preset;        // "paper", "lite"
+  std::string method;        // "cow", or "single-prototype" (the baseline)
   int64_t inputSize = 0;     // square model input, pixels
   int64_t parameters = 0;    // learnable parameters
   int64_t featureChannels = 0;
@@ -25,7 +26,9 @@ class Model {
  public:
   ~Model();
   // A freshly initialised network (Kaiming-normal convolutions, as the reference) seeded by `seed`.
-  static std::shared_ptr<Model> create(const std::string& preset, uint64_t seed = 2025, Device device = Device::Auto);
+  // `method` is "cow" or "single-prototype" (the PANet-style baseline on the same encoder).
+  static std::shared_ptr<Model> create(const std::string& preset, uint64_t seed = 2025, Device device = Device::Auto,
+                                       const std::string& method = "cow");
   // Throws EngineError(ModelFile) with a readable message for missing, damaged or foreign files.
   static std::shared_ptr<Model> load(const std::string& path, Device device = Device::Auto);
   static ModelInfo inspect(const std::string& path);

@@ -28,6 +28,11 @@ struct TrainingOptions {
   int64_t checkpointEvery = 500;
 };
 
+// Fine-tuning a trained model on a user's labelled volumes: supervised episodes and a learning rate
+// 10x below training from scratch (1e-3 overfits one volume within minutes and gained nothing on
+// the benchmark; 1e-4 raised it, see resources/models/README.md).
+TrainingOptions finetuneOptions();
+
 struct TrainingProgress {
   int64_t iteration = 0, iterations = 0;
   double loss = 0, query = 0, align = 0, aux = 0, boundary = 0, ssp = 0;  // running means

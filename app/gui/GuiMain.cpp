@@ -1,0 +1,98 @@
+#include "GuiMain.h"
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QTimer>
+#include <iostream>
+
+#include "cli/ModelLocation.h"
+#include "protolabel/core/io/LabelIO.h"
+#include "protolabel/ui/MainWindow.h"
+#include "protolabel/ui/SegmentPanel.h"
+#include "protolabel/ui/SegmentationRunner.h"
+
+namespace protolabel::app {
+
+namespace {
+
+// The screenshot for the README: the sample with liver, spleen and kidneys segmented from one
+// example slice each; liver and spleen accepted (fills), the kidneys still pending (dashed outlines).
+void stageSampleSegmentation(ui::MainWindow& window, const QString& out) {
+  const SamplePaths sample = samplePaths();
+  const core::LabelMap truth = core::readLabelMap(sample.labels);
+  const auto extents = truth.extents();
+  ui::ViewerModel& model = window.model();
+  for (uint16_t organ : {5, 1, 2, 3}) {
+    const auto it = extents.find(organ);
+    if (it != extents.end()) model.session().copySupportSlice(truth, organ, (it->second.lo[2] + it->second.hi[2]) / 2);
+  }
+  model.notifyTableChanged();
+  model.notifySupportsChanged();
+  QObject::connect(window.runner(), &ui::SegmentationRunner::finished, &window, [&window, &model, extents, out] {
+    QTimer::singleShot(0, &window, [&window, &model, extents, out] {
+      model.acceptProposal(5);
+      model.acceptProposal(1);
+      const auto kidney = extents.at(2);
+      model.setCursor({(kidney.lo[0] + kidney.hi[0]) / 2, (kidney.lo[1] + kidney.hi[1]) / 2, (kidney.lo[2] + kidney.hi[2]) / 2 + 3});
+      QObject::connect(&window, &ui::MainWindow::surfacesUpdated, &window, [&window, out] {
+        QTimer::singleShot(300, &window, [&window, out] {
+          const bool ok = window.grab().save(out);
+          std::cout << (ok ? "Wrote " : "Could not write ") << out.toStdString() << "\n";
+          QApplication::exit(ok ? 0 : 1);
+        });
+      }, Qt::SingleShotConnection);
+    });
+  });
+  QObject::connect(window.runner(), &ui::SegmentationRunner::failed, &window, [](const QString& message) {
+    std::cerr << "Segmentation failed: " << message.toStdString() << "\n";
+    QApplication::exit(1);
+  });
+  window.segmentPanel()->runSegmentation();
+}
+
+}  // namespace
+
+int runGui(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("ProtoLabel");
+  QApplication::setOrganizationName("ProtoLabel");
+  QString screenshot;
+  QStringList files;
+  const QStringList args = app.arguments().mid(1);
+  for (int i = 0; i < args.size(); ++i) {
+    if (args[i] == "--screenshot" && i + 1 < args.size()) screenshot = args[++i];
+    else if (!args[i].startsWith("--")) files << args[i];
+    else {
+      std::cerr << "protolabel: unknown option " << args[i].toStdString() << "\n";
+      return 2;
+    }
+  }
+  ui::MainWindowOptions options;
+  options.defaultModel = QString::fromStdString(defaultModelPath());
+  options.recoveryFolder = qEnvironmentVariable("PROTOLABEL_RECOVERY_DIR");
+  options.askQuestions = screenshot.isEmpty();
+  ui::MainWindow window(options);
+  window.resize(1500, 950);
+  window.show();
+
+  if (!screenshot.isEmpty()) {
+    const bool sample = files.isEmpty();
+    if (sample) files << QString::fromStdString(samplePaths().image);
+    QObject::connect(&window, &ui::MainWindow::imageLoadFailed, &app, [] { QApplication::exit(1); });
+    QObject::connect(&window, &ui::MainWindow::imageLoaded, &window, [&window, sample, screenshot] {
+      if (sample) return stageSampleSegmentation(window, screenshot);
+      QTimer::singleShot(1500, &window, [&window, screenshot] {
+        QApplication::exit(window.grab().save(screenshot) ? 0 : 1);
+      });
+    }, Qt::SingleShotConnection);
+    window.openImage(files[0], files.size() > 1 ? files[1] : QString());
+    return app.exec();
+  }
+  if (!files.isEmpty())
+    window.openImage(files[0], files.size() > 1 ? files[1] : QString());
+  else
+    window.offerRecovery();
+  return app.exec();
+}
+
+}  // namespace protolabel::app

@@ -1,0 +1,115 @@
+#pragma once
+// What the user is annotating: the image, the user's labels, the engine's pending proposal, the
+// support slices and the undo history. Plain C++ (no Qt), so every rule of the editor is tested
+// without widgets; the desktop application presents it and forwards the user's gestures.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "protolabel/core/LabelMap.h"
+#include "protolabel/core/Slicing.h"
+#include "protolabel/core/Volume.h"
+#include "protolabel/core/editing/LabelUndoStack.h"
+#include "protolabel/core/editing/SliceBrush.h"
+
+namespace protolabel::core {
+
+// The engine's last result, shown apart from the user's labels until accepted or discarded.
+struct Proposal {
+  LabelMap labels;                       // uint16, on the image grid
+  std::vector<uint8_t> uncertainty;      // per voxel, 0 (sure) .. 255 (a coin flip)
+  std::vector<double> sliceUncertainty;  // per slice along `axis`; < 0 where not segmented
+  Axis axis = Axis::Z;
+  std::set<uint16_t> pending;            // labels neither accepted nor discarded yet
+};
+
+class AnnotationSession {
+ public:
+  AnnotationSession();
+
+  // A new image: empty uint16 labels on its grid, no history, supports or proposal.
+  void setImage(Volume image, std::string sourcePath);
+  // Replaces the labels (a label file or a recovered autosave); throws Error(GridMismatch) when
+  // they are not on the image's grid. Undoable.
+  void loadLabels(LabelMap labels);
+  bool hasImage() const { return !image_.isNull(); }
+  const Volume& image() const { return image_; }
+  const std::string& sourcePath() const { return sourcePath_; }
+  const LabelMap& labels() const { return labels_; }
+  LabelTable& table() { return labels_.table(); }
+  const LabelTable& table() const { return labels_.table(); }
+
+  // The axis whose slices are supports (the engine segments along it).
+  Axis supportAxis() const { return supportAxis_; }
+
+  // One brush stroke = one undo step. Painting `value` 0 erases. A stroke on the support axis
+  // makes that slice a support of the painted label; on a slice with a pending proposal for the
+  // label, the proposal's voxels there are taken over first, so the stroke corrects the proposal.
+  void beginStroke(Axis axis, int64_t slice, uint16_t value, const BrushShape& brush);
+  IndexBox strokeTo(double u, double v);
+  void endStroke();
+  bool strokeActive() const { return stroke_.has_value(); }
+  IndexBox fill(Axis axis, int64_t slice, int64_t u, int64_t v, uint16_t value);
+
+  // Copies `label` on support slice `slice` from `reference` (on the image's grid) into the labels,
+  // as if the user had painted it, and makes the slice a support. Undoable. Used to start from an
+  // existing label file, and by the demo.
+  IndexBox copySupportSlice(const LabelMap& reference, uint16_t label, int64_t slice);
+
+  bool canUndo() const { return undo_.canUndo(); }
+  bool canRedo() const { return undo_.canRedo(); }
+  std::string undoText() const { return undo_.undoText(); }
+  std::string redoText() const { return undo_.redoText(); }
+  IndexBox undo();
+  IndexBox redo();
+  std::size_t undoMemoryBytes() const { return undo_.memoryBytes(); }
+
+  // Support slices per label along supportAxis(): slices the user painted the label on.
+  const std::map<uint16_t, std::set<int64_t>>& supports() const { return supports_; }
+  void removeSupport(uint16_t label, int64_t slice);
+  // Supports whose slice no longer holds the label (erased, undone) are dropped.
+  void pruneSupports();
+  // The mask (u fastest) of `label` on support slice `slice`.
+  std::vector<uint8_t> supportMask(uint16_t label, int64_t slice) const;
+
+  void setProposal(Proposal proposal);
+  const std::optional<Proposal>& proposal() const { return proposal_; }
+  // Writes the proposal's voxels of `label` into the labels where they are unlabelled (the user's
+  // own strokes win). Undoable.
+  IndexBox accept(uint16_t label);
+  void discard(uint16_t label);
+  // The segmented slice with the highest uncertainty after `current` in descending order of
+  // uncertainty (wraps around); -1 without a proposal.
+  int64_t nextUncertainSlice(int64_t current) const;
+
+  // Changed since the last markSaved() (edits, undo, redo, accepted proposals).
+  bool modified() const { return modified_; }
+  void markSaved() { modified_ = false; }
+  std::set<uint16_t> lockedLabels() const;
+
+ private:
+  struct Stroke {
+    Axis axis;
+    int64_t slice;
+    uint16_t value;
+    BrushShape brush;
+    std::optional<std::pair<double, double>> last;
+  };
+  void adoptProposalSlice(uint16_t label, int64_t slice);
+  void recordSupport(Axis axis, int64_t slice, uint16_t value);
+
+  Volume image_;
+  std::string sourcePath_;
+  LabelMap labels_;
+  LabelUndoStack undo_;
+  std::map<uint16_t, std::set<int64_t>> supports_;
+  std::optional<Proposal> proposal_;
+  std::optional<Stroke> stroke_;
+  Axis supportAxis_ = Axis::Z;
+  bool modified_ = false;
+};
+
+}  // namespace protolabel::core

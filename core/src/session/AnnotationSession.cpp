@@ -1,0 +1,238 @@
+#include "protolabel/core/session/AnnotationSession.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "protolabel/core/Error.h"
+
+namespace protolabel::core {
+
+namespace {
+
+// Labels are edited as uint16 whatever the file held, so that any number of labels fits.
+LabelMap asUInt16(LabelMap labels) {
+  if (labels.pixelType() == PixelType::UInt16) return labels;
+  return LabelMap(labels.voxels().convertedTo(PixelType::UInt16), labels.table());
+}
+
+}  // namespace
+
+AnnotationSession::AnnotationSession() = default;
+
+void AnnotationSession::setImage(Volume image, std::string sourcePath) {
+  labels_ = LabelMap(image.geometry(), PixelType::UInt16);
+  image_ = std::move(image);
+  sourcePath_ = std::move(sourcePath);
+  undo_.clear();
+  supports_.clear();
+  proposal_.reset();
+  stroke_.reset();
+  modified_ = false;
+}
+
+void AnnotationSession::loadLabels(LabelMap labels) {
+  if (!labels.geometry().sameGrid(image_.geometry()))
+    throw Error(ErrorCode::GridMismatch, "the label map is not on the grid of the image (size, spacing, origin or "
+                                         "direction differ); resample it onto the image first");
+  LabelMap converted = asUInt16(std::move(labels));
+  converted.addMissingTableEntries();
+  undo_.begin(labels_, "Load labels");
+  undo_.touchAll(labels_);
+  std::copy_n(converted.voxels().data<uint16_t>(), converted.voxels().voxelCount(), labels_.voxels().data<uint16_t>());
+  undo_.commit(labels_);
+  labels_.table() = converted.table();
+  supports_.clear();
+  modified_ = true;
+}
+
+std::set<uint16_t> AnnotationSession::lockedLabels() const {
+  std::set<uint16_t> locked;
+  for (const LabelEntry& e : labels_.table().entries())
+    if (e.locked) locked.insert(e.value);
+  return locked;
+}
+
+void AnnotationSession::recordSupport(Axis axis, int64_t slice, uint16_t value) {
+  if (axis == supportAxis_ && value != 0) supports_[value].insert(slice);
+}
+
+void AnnotationSession::adoptProposalSlice(uint16_t label, int64_t slice) {
+  if (!proposal_ || !proposal_->pending.count(label) || proposal_->axis != supportAxis_) return;
+  const Size3& size = labels_.geometry().size;
+  const SliceLayout L = sliceLayout(size, supportAxis_);
+  std::vector<uint16_t> proposed = extractSlice(proposal_->labels.voxels().data<uint16_t>(), size, supportAxis_, slice);
+  std::vector<uint16_t> current = extractSlice(labels_.voxels().data<uint16_t>(), size, supportAxis_, slice);
+  const std::set<uint16_t> locked = lockedLabels();
+  for (int64_t i = 0; i < L.width * L.height; ++i)
+    if (proposed[i] == label) {
+      if (current[i] == 0) current[i] = label;
+      proposed[i] = 0;  // taken over: the proposal no longer shows it on this slice
+    }
+  insertSlice(labels_.voxels().data<uint16_t>(), size, supportAxis_, slice, current.data());
+  insertSlice(proposal_->labels.voxels().data<uint16_t>(), size, supportAxis_, slice, proposed.data());
+}
+
+void AnnotationSession::beginStroke(Axis axis, int64_t slice, uint16_t value, const BrushShape& brush) {
+  if (!hasImage()) return;
+  if (stroke_) endStroke();
+  stroke_ = Stroke{axis, slice, value, brush, std::nullopt};
+  undo_.begin(labels_, value == 0 ? "Erase" : "Paint");
+  if (axis == Axis::Z) {
+    undo_.touch(labels_, slice, slice);
+    if (value != 0) adoptProposalSlice(value, slice);
+  }
+}
+
+IndexBox AnnotationSession::strokeTo(double u, double v) {
+  if (!stroke_) return {};
+  Stroke& s = *stroke_;
+  const auto [u0, v0] = s.last.value_or(std::make_pair(u, v));
+  // Coronal and sagittal strokes cross many axial slices: record only those the brush can reach.
+  undo_.touch(labels_, strokeBounds(labels_, s.axis, s.slice, u0, v0, u, v, s.brush));
+  const PaintRules rules{s.value, lockedLabels()};
+  const IndexBox changed = paintStroke(labels_, s.axis, s.slice, u0, v0, u, v, s.brush, rules);
+  s.last = std::make_pair(u, v);
+  return changed;
+}
+
+void AnnotationSession::endStroke() {
+  if (!stroke_) return;
+  const Stroke s = *stroke_;
+  stroke_.reset();
+  if (undo_.commit(labels_)) {
+    modified_ = true;
+    recordSupport(s.axis, s.slice, s.value);
+    if (s.value == 0) pruneSupports();
+  }
+}
+
+IndexBox AnnotationSession::fill(Axis axis, int64_t slice, int64_t u, int64_t v, uint16_t value) {
+  if (!hasImage()) return {};
+  undo_.begin(labels_, "Fill");
+  const SliceLayout L = sliceLayout(labels_.geometry().size, axis);
+  if (axis == Axis::Z)
+    undo_.touch(labels_, slice, slice);
+  else
+    undo_.touch(labels_, 0, L.height - 1);  // v runs along z
+  const IndexBox changed = fillInSlice(labels_, axis, slice, u, v, PaintRules{value, lockedLabels()});
+  if (undo_.commit(labels_)) {
+    modified_ = true;
+    recordSupport(axis, slice, value);
+    if (value == 0) pruneSupports();
+  }
+  return changed;
+}
+
+IndexBox AnnotationSession::copySupportSlice(const LabelMap& reference, uint16_t label, int64_t slice) {
+  if (!reference.geometry().sameGrid(image_.geometry()))
+    throw Error(ErrorCode::GridMismatch, "the reference labels are not on the image's grid");
+  const Size3& size = labels_.geometry().size;
+  const LabelMap source = asUInt16(reference);
+  const std::vector<uint16_t> from = extractSlice(source.voxels().data<uint16_t>(), size, supportAxis_, slice);
+  std::vector<uint16_t> to = extractSlice(labels_.voxels().data<uint16_t>(), size, supportAxis_, slice);
+  const std::set<uint16_t> locked = lockedLabels();
+  undo_.begin(labels_, "Copy example slice");
+  undo_.touch(labels_, slice, slice);
+  for (std::size_t i = 0; i < to.size(); ++i)
+    if (from[i] == label && !locked.count(to[i])) to[i] = label;
+  insertSlice(labels_.voxels().data<uint16_t>(), size, supportAxis_, slice, to.data());
+  if (!labels_.table().find(label)) {
+    const LabelEntry* entry = reference.table().find(label);
+    entry ? labels_.table().set(*entry) : void(labels_.table().addDefault(label));
+  }
+  if (!undo_.commit(labels_)) return {};
+  modified_ = true;
+  recordSupport(supportAxis_, slice, label);
+  IndexBox box;
+  box.lo = {0, 0, 0};
+  box.hi = {size[0] - 1, size[1] - 1, size[2] - 1};
+  box.lo[std::size_t(supportAxis_)] = box.hi[std::size_t(supportAxis_)] = slice;
+  return box;
+}
+
+IndexBox AnnotationSession::undo() {
+  if (stroke_) endStroke();
+  const IndexBox box = undo_.undo(labels_);
+  if (!box.empty()) modified_ = true;
+  pruneSupports();
+  return box;
+}
+
+IndexBox AnnotationSession::redo() {
+  if (stroke_) endStroke();
+  const IndexBox box = undo_.redo(labels_);
+  if (!box.empty()) modified_ = true;
+  return box;
+}
+
+std::vector<uint8_t> AnnotationSession::supportMask(uint16_t label, int64_t slice) const {
+  const std::vector<uint16_t> values =
+      extractSlice(labels_.voxels().data<uint16_t>(), labels_.geometry().size, supportAxis_, slice);
+  std::vector<uint8_t> mask(values.size());
+  std::transform(values.begin(), values.end(), mask.begin(), [label](uint16_t v) { return v == label; });
+  return mask;
+}
+
+void AnnotationSession::removeSupport(uint16_t label, int64_t slice) {
+  auto it = supports_.find(label);
+  if (it == supports_.end()) return;
+  it->second.erase(slice);
+  if (it->second.empty()) supports_.erase(it);
+}
+
+void AnnotationSession::pruneSupports() {
+  for (auto it = supports_.begin(); it != supports_.end();) {
+    for (auto s = it->second.begin(); s != it->second.end();) {
+      const std::vector<uint8_t> mask = supportMask(it->first, *s);
+      s = std::any_of(mask.begin(), mask.end(), [](uint8_t m) { return m; }) ? std::next(s) : it->second.erase(s);
+    }
+    it = it->second.empty() ? supports_.erase(it) : std::next(it);
+  }
+}
+
+void AnnotationSession::setProposal(Proposal proposal) {
+  if (!proposal.labels.geometry().sameGrid(image_.geometry()))
+    throw Error(ErrorCode::GridMismatch, "the segmentation result is not on the image's grid");
+  proposal_ = std::move(proposal);
+}
+
+IndexBox AnnotationSession::accept(uint16_t label) {
+  if (!proposal_ || !proposal_->pending.count(label)) return {};
+  undo_.begin(labels_, "Accept segmentation");
+  undo_.touchAll(labels_);
+  const uint16_t* proposed = proposal_->labels.voxels().data<uint16_t>();
+  uint16_t* current = labels_.voxels().data<uint16_t>();
+  const int64_t n = labels_.voxels().voxelCount();
+  for (int64_t i = 0; i < n; ++i)
+    if (proposed[i] == label && current[i] == 0) current[i] = label;
+  if (!labels_.table().find(label)) labels_.table().addDefault(label);
+  const bool changed = undo_.commit(labels_);
+  discard(label);
+  if (changed) modified_ = true;
+  return changed ? labels_.extentOf(label) : IndexBox{};
+}
+
+void AnnotationSession::discard(uint16_t label) {
+  if (!proposal_) return;
+  proposal_->pending.erase(label);
+  uint16_t* proposed = proposal_->labels.voxels().data<uint16_t>();
+  const int64_t n = proposal_->labels.voxels().voxelCount();
+  for (int64_t i = 0; i < n; ++i)
+    if (proposed[i] == label) proposed[i] = 0;
+  if (proposal_->pending.empty()) proposal_.reset();
+}
+
+int64_t AnnotationSession::nextUncertainSlice(int64_t current) const {
+  if (!proposal_) return -1;
+  const std::vector<double>& u = proposal_->sliceUncertainty;
+  std::vector<int64_t> order;
+  for (int64_t s = 0; s < int64_t(u.size()); ++s)
+    if (u[std::size_t(s)] > 0) order.push_back(s);
+  if (order.empty()) return -1;
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return u[std::size_t(a)] > u[std::size_t(b)]; });
+  const auto at = std::find(order.begin(), order.end(), current);
+  return (at == order.end() || std::next(at) == order.end()) ? order.front() : *std::next(at);
+}
+
+}  // namespace protolabel::core

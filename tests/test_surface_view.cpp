@@ -1,0 +1,245 @@
+// The 3D view renders label surfaces in a real OpenGL context (run under Xvfb with GLX): labels show
+// in their table colours, in an anterior view, respond to visibility and mouse rotation; the updater
+// delivers surfaces of edited maps from its worker thread.
+#include <QtTest>
+
+#include <cmath>
+
+#include "SurfaceUpdater.h"
+#include "TestSupport.h"
+#include "protolabel/core/LabelMap.h"
+#include "protolabel/core/io/LabelIO.h"
+#include "protolabel/core/surface/LabelSurfaces.h"
+#include "protolabel/ui/SurfaceView.h"
+
+using namespace protolabel;
+using core::LabelMap;
+
+namespace {
+
+constexpr uint16_t kSpleen = 1, kRightKidney = 2, kLeftKidney = 3, kLiver = 5;
+
+std::string samplePath() { return std::string(PROTOLABEL_SOURCE_DIR) + "/resources/sample/abdomen_ct_organs.nii.gz"; }
+
+bool isRed(QRgb c) { return qRed(c) > 60 && qRed(c) > 2 * qGreen(c) && qRed(c) > 2 * qBlue(c); }
+bool isBlue(QRgb c) { return qBlue(c) > 60 && qBlue(c) > 2 * qRed(c) && qBlue(c) > 2 * qGreen(c); }
+bool isGreen(QRgb c) { return qGreen(c) > 60 && qGreen(c) > 2 * qRed(c) && qGreen(c) > 2 * qBlue(c); }
+
+struct Pixels {
+  int count = 0;
+  double x = 0, y = 0;  // centroid
+};
+
+template <class Pred>
+Pixels find(const QImage& image, Pred pred) {
+  Pixels p;
+  for (int y = 0; y < image.height(); ++y)
+    for (int x = 0; x < image.width(); ++x)
+      if (pred(image.pixel(x, y))) {
+        ++p.count;
+        p.x += x;
+        p.y += y;
+      }
+  if (p.count) {
+    p.x /= p.count;
+    p.y /= p.count;
+  }
+  return p;
+}
+
+// Pixels that are not the dark background gradient.
+int foregroundCount(const QImage& image) {
+  return find(image, [](QRgb c) { return qRed(c) + qGreen(c) + qBlue(c) > 120; }).count;
+}
+
+int differingPixels(const QImage& a, const QImage& b) {
+  if (a.size() != b.size()) return a.width() * a.height();
+  int n = 0;
+  for (int y = 0; y < a.height(); ++y)
+    for (int x = 0; x < a.width(); ++x)
+      if (a.pixel(x, y) != b.pixel(x, y)) ++n;
+  return n;
+}
+
+// Physical centroid of a label's voxels.
+core::Vec3 centroid(const LabelMap& labels, uint16_t value) {
+  core::Vec3 sum{0, 0, 0};
+  int64_t n = 0;
+  const core::Size3& s = labels.geometry().size;
+  for (int64_t k = 0; k < s[2]; ++k)
+    for (int64_t j = 0; j < s[1]; ++j)
+      for (int64_t i = 0; i < s[0]; ++i)
+        if (labels.at(i, j, k) == value) {
+          const core::Vec3 p = labels.geometry().indexToPhysical({double(i), double(j), double(k)});
+          for (int a = 0; a < 3; ++a) sum[a] += p[a];
+          ++n;
+        }
+  for (double& x : sum) x /= double(n);
+  return sum;
+}
+
+QImage grab(ui::SurfaceView& view) { return view.grabFramebuffer().convertToFormat(QImage::Format_RGB32); }
+
+}  // namespace
+
+class SurfaceViewTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase() {
+    sample_ = core::readLabelMap(samplePath());
+    table_ = sample_.completeTable();
+    // Distinct hues so each organ can be found in the picture.
+    for (core::LabelEntry entry : table_.entries()) {
+      entry.color = {200, 200, 200};
+      if (entry.value == kLiver) entry.color = {230, 30, 30};
+      if (entry.value == kSpleen) entry.color = {30, 30, 230};
+      if (entry.value == kRightKidney || entry.value == kLeftKidney) entry.color = {30, 220, 30};
+      table_.set(entry);
+    }
+    QElapsedTimer timer;
+    timer.start();
+    surfaces_ = core::extractLabelSurfaces(sample_, {1, 2, 3, 4, 5, 6, 7});
+    qInfo("7 abdominal organ surfaces extracted in %lld ms", static_cast<long long>(timer.elapsed()));
+    QCOMPARE(surfaces_.size(), std::size_t(7));
+  }
+
+  void showsLabelsInTheirColoursInAnAnteriorView() {
+    ui::SurfaceView view;
+    view.resize(480, 480);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+
+    const QImage empty = grab(view);
+    QCOMPARE(foregroundCount(empty), 0);
+
+    view.setSurfaces(surfaces_, table_);
+    QElapsedTimer timer;
+    timer.start();
+    const QImage image = grab(view);
+    qInfo("first frame with %zu surfaces: %lld ms", surfaces_.size(), static_cast<long long>(timer.elapsed()));
+    const int pixels = image.width() * image.height();
+    QVERIFY2(foregroundCount(image) > pixels / 20, "the surfaces cover little of the view");
+    const Pixels liver = find(image, isRed), spleen = find(image, isBlue), kidneys = find(image, isGreen);
+    qInfo("liver %d px at (%.0f, %.0f), spleen %d px at (%.0f, %.0f), kidneys %d px at (%.0f, %.0f)", liver.count,
+          liver.x, liver.y, spleen.count, spleen.x, spleen.y, kidneys.count, kidneys.x, kidneys.y);
+    QVERIFY(liver.count > pixels / 50);
+    QVERIFY(spleen.count > 0);
+
+    // Anterior view: the patient's left (+x in LPS) on the viewer's right, superior (+z) up.
+    const core::Vec3 liverAt = centroid(sample_, kLiver), spleenAt = centroid(sample_, kSpleen);
+    QVERIFY(spleenAt[0] > liverAt[0]);  // the spleen lies to the patient's left of the liver
+    QVERIFY(spleen.x > liver.x);
+    const core::Vec3 rightKidneyAt = centroid(sample_, kRightKidney);
+    QVERIFY(liverAt[2] > rightKidneyAt[2]);  // the liver lies above the kidneys
+    QVERIFY(kidneys.count == 0 || liver.y < kidneys.y);
+
+    // Hiding the liver removes its colour from the picture.
+    view.setLabelVisible(kLiver, false);
+    const QImage hidden = grab(view);
+    QVERIFY(differingPixels(image, hidden) > pixels / 50);
+    QCOMPARE(find(hidden, isRed).count, 0);
+    QVERIFY(view.shownLabels().size() == 6);
+    view.setLabelVisible(kLiver, true);
+    QVERIFY(differingPixels(image, grab(view)) == 0);
+
+    // A left drag rotates the camera.
+    const QPoint centre(view.width() / 2, view.height() / 2);
+    QTest::mousePress(&view, Qt::LeftButton, {}, centre);
+    for (int step = 1; step <= 5; ++step) QTest::mouseMove(&view, centre + QPoint(20 * step, 4 * step));
+    QTest::mouseRelease(&view, Qt::LeftButton, {}, centre + QPoint(100, 20));
+    const QImage rotated = grab(view);
+    QVERIFY2(differingPixels(image, rotated) > pixels / 50, "dragging did not rotate the view");
+
+    // The wheel zooms: the surfaces cover more of the view.
+    view.resetCamera();
+    const QImage reset = grab(view);
+    QVERIFY(differingPixels(image, reset) == 0);
+    QWheelEvent wheel(QPointF(centre), view.mapToGlobal(QPointF(centre)), QPoint(), QPoint(0, 120), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    for (int i = 0; i < 3; ++i) QApplication::sendEvent(&view, &wheel);
+    QVERIFY(foregroundCount(grab(view)) > foregroundCount(reset));
+
+    // Table changes restyle the surfaces in place: a translucent liver shows more of what lies
+    // behind it; a hidden one is not drawn.
+    view.resetCamera();
+    core::LabelTable restyled = table_;
+    core::LabelEntry liverEntry = *restyled.find(kLiver);
+    liverEntry.opacity = 0.3;
+    restyled.set(liverEntry);
+    view.applyLabelTable(restyled);
+    const QImage translucent = grab(view);
+    QVERIFY(differingPixels(image, translucent) > pixels / 50);
+    QVERIFY(foregroundCount(translucent) > pixels / 20);
+    const int hiddenBehindLiver = find(translucent, [](QRgb c) { return qGreen(c) > qRed(c) && qGreen(c) > 60; }).count;
+    QVERIFY(hiddenBehindLiver > find(image, [](QRgb c) { return qGreen(c) > qRed(c) && qGreen(c) > 60; }).count);
+    liverEntry.visible = false;
+    restyled.set(liverEntry);
+    view.applyLabelTable(restyled);
+    QCOMPARE(find(grab(view), isRed).count, 0);
+  }
+
+  void updaterDeliversSurfacesOfEditedMaps() {
+    LabelMap labels = sample_;
+    uint16_t added = 1;  // a value the sample does not use
+    while (labels.histogram().count(added)) ++added;
+    // An edit: a new label, a 6-voxel cube.
+    const core::Size3& s = labels.geometry().size;
+    const int64_t ci = s[0] / 2, cj = s[1] / 2, ck = s[2] / 2;
+    for (int64_t k = ck; k < ck + 6; ++k)
+      for (int64_t j = cj; j < cj + 6; ++j)
+        for (int64_t i = ci; i < ci + 6; ++i) labels.set(i, j, k, added);
+
+    ui::SurfaceUpdater updater;
+    QSignalSpy ready(&updater, &ui::SurfaceUpdater::surfacesReady);
+    QVERIFY(ready.isValid());
+    updater.request(labels, {kLiver, added});
+    // Later edits do not reach the extraction already requested.
+    for (int64_t k = ck; k < ck + 6; ++k)
+      for (int64_t j = cj; j < cj + 6; ++j)
+        for (int64_t i = ci; i < ci + 6; ++i) labels.set(i, j, k, 0);
+    QVERIFY(updater.isBusy());
+    QVERIFY(ready.wait(20000));
+    auto surfaces = ready.takeFirst().at(0).value<std::vector<core::LabelSurface>>();
+    QCOMPARE(surfaces.size(), std::size_t(2));
+    QCOMPARE(surfaces[1].value, added);
+
+    // Requests made while one runs are coalesced: the first runs, the middle one is dropped, the
+    // latest runs next.
+    updater.request(labels, {kLiver});
+    updater.request(labels, {kSpleen, kLiver});
+    updater.request(labels, {added, kRightKidney});
+    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 2, 20000);
+    QTest::qWait(200);
+    QCOMPARE(ready.count(), 2);
+    QVERIFY(!updater.isBusy());
+    const auto first = ready.at(0).at(0).value<std::vector<core::LabelSurface>>();
+    const auto latest = ready.at(1).at(0).value<std::vector<core::LabelSurface>>();
+    QCOMPARE(first.size(), std::size_t(1));
+    QCOMPARE(first[0].value, kLiver);
+    QCOMPARE(latest.size(), std::size_t(1));  // the new label was erased before these requests
+    QCOMPARE(latest[0].value, kRightKidney);
+
+    // The delivered surfaces go straight into a view.
+    ui::SurfaceView view;
+    view.resize(320, 320);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSurfaces(latest, table_);
+    QVERIFY(find(grab(view), isGreen).count > 0);
+  }
+
+  void destroyingTheUpdaterWhileBusyIsSafe() {
+    auto updater = std::make_unique<ui::SurfaceUpdater>();
+    updater->request(sample_, {1, 2, 3, 4, 5, 6, 7});
+    updater->request(sample_, {5});
+    updater.reset();  // cancels and waits; no signal, no crash
+  }
+
+ private:
+  LabelMap sample_;
+  core::LabelTable table_;
+  std::vector<core::LabelSurface> surfaces_;
+};
+
+QTEST_MAIN(SurfaceViewTest)
+#include "test_surface_view.moc"

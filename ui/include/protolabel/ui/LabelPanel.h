@@ -1,0 +1,34 @@
+#pragma once
+// The label list: add, rename (edit the name), recolour (double-click the swatch), hide, lock;
+// the selected row is the label the brush paints. Loads and saves ITK-SNAP label description files.
+#include <QWidget>
+
+class QTableWidget;
+
+namespace protolabel::ui {
+
+class ViewerModel;
+
+class LabelPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit LabelPanel(ViewerModel* model, QWidget* parent = nullptr);
+  QTableWidget* table() const { return table_; }
+
+ public Q_SLOTS:
+  void addLabel();
+  void loadTable();
+  void saveTable();
+
+ private:
+  void rebuild();
+  void onCellChanged(int row, int column);
+  void onCellDoubleClicked(int row, int column);
+  uint16_t valueAt(int row) const;
+
+  ViewerModel* model_;
+  QTableWidget* table_;
+  bool rebuilding_ = false;
+};
+
+}  // namespace protolabel::ui

@@ -1,0 +1,121 @@
+#pragma once
+// The application window: axial, sagittal and coronal slice views plus the 3D surface view, the
+// label, segmentation and fine-tune tabs, the toolbar (files, undo, tools, brush, window presets),
+// autosave with recovery, and persistent settings. It wires the pieces; each piece holds its logic.
+#include <QMainWindow>
+#include <QTimer>
+#include <memory>
+
+#include "protolabel/core/io/ImageReader.h"
+#include "protolabel/core/session/RecoveryStore.h"
+#include "protolabel/ui/ViewerModel.h"
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QMenu;
+class QTabWidget;
+
+namespace protolabel::ui {
+
+class FinetunePanel;
+class ImageLoader;
+class LabelPanel;
+class SegmentationRunner;
+class SegmentPanel;
+class SliceView;
+class SurfaceUpdater;
+class SurfaceView;
+
+struct MainWindowOptions {
+  QString defaultModel;    // the bundled model (never overwritten by fine-tuning)
+  QString recoveryFolder;  // autosaves; empty: the standard application data folder
+  bool askQuestions = true;  // false in tests and screenshots: no modal questions
+};
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(const MainWindowOptions& options, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  ViewerModel& model() { return model_; }
+  SliceView* sliceView(core::Axis axis) const;
+  SurfaceView* surfaceView() const { return surfaceView_; }
+  SegmentPanel* segmentPanel() const { return segmentPanel_; }
+  SegmentationRunner* runner() const { return runner_; }
+  LabelPanel* labelPanel() const { return labelPanel_; }
+  FinetunePanel* finetunePanel() const { return finetunePanel_; }
+  ImageLoader* loader() const { return loader_; }
+  core::RecoveryStore& recovery() { return recovery_; }
+
+  // Opens an image (file or DICOM folder) in the background; `labelsPath` loads labels after it.
+  void openImage(const QString& path, const QString& labelsPath = {});
+  bool openLabels(const QString& path);
+  bool saveLabelsTo(const QString& path);
+  // Writes the autosave now (normally every minute and after each segmentation run).
+  void autosaveNow(bool wait = false);
+  // Offers (or, without questions, performs) recovery of autosaved labels. Returns true if recovered.
+  bool offerRecovery();
+  bool recover(const core::RecoveryEntry& entry);
+  void applyWindowPreset(int index);
+  QString lastMessage() const { return lastMessage_; }
+
+ public Q_SLOTS:
+  void chooseImage();
+  void chooseDicomFolder();
+  void chooseLabels();
+  void saveLabels();
+  void saveLabelsAs();
+  void exportLabels();
+
+ Q_SIGNALS:
+  void imageLoaded();
+  void imageLoadFailed(const QString& message);
+  void surfacesUpdated();
+
+ protected:
+  void closeEvent(QCloseEvent*) override;
+  void dragEnterEvent(QDragEnterEvent*) override;
+  void dropEvent(QDropEvent*) override;
+
+ private:
+  void buildViews();
+  void buildActions();
+  void buildDock();
+  void restoreSettings();
+  void saveSettings() const;
+  void onImageLoaded(std::shared_ptr<core::LoadedImage> image);
+  bool maybeKeepUnsavedLabels();  // false: the user cancelled
+  void addRecentFile(const QString& path);
+  void rebuildRecentMenu();
+  void requestSurfaces();
+  void showMessage(const QString& text, int timeoutMs = 6000);
+  void updateTitle();
+
+  MainWindowOptions options_;
+  ViewerModel model_;
+  core::RecoveryStore recovery_;
+  SliceView* views_[3] = {nullptr, nullptr, nullptr};
+  SurfaceView* surfaceView_ = nullptr;
+  SurfaceUpdater* surfaceUpdater_ = nullptr;
+  SegmentationRunner* runner_ = nullptr;
+  ImageLoader* loader_ = nullptr;
+  LabelPanel* labelPanel_ = nullptr;
+  SegmentPanel* segmentPanel_ = nullptr;
+  FinetunePanel* finetunePanel_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
+  QComboBox* presets_ = nullptr;
+  QDoubleSpinBox* brushSize_ = nullptr;
+  QComboBox* brushUnit_ = nullptr;
+  QLabel* cursorInfo_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QTimer autosaveTimer_;
+  QTimer surfaceTimer_;
+  QString labelsPath_;
+  QString pendingLabels_;
+  QString lastMessage_;
+  bool autosaveCurrent_ = true;  // nothing changed since the last autosave
+};
+
+}  // namespace protolabel::ui

@@ -1,0 +1,286 @@
+#include "protolabel/ui/SegmentPanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include "protolabel/core/Error.h"
+#include "protolabel/core/io/ImageReader.h"
+#include "protolabel/core/io/LabelIO.h"
+#include "protolabel/inference/Runtime.h"
+#include "protolabel/ui/ViewerModel.h"
+
+namespace protolabel::ui {
+
+namespace {
+
+QString labelName(const ViewerModel& model, uint16_t value) {
+  const auto* e = model.session().table().find(value);
+  return e ? QString::fromStdString(e->name) : QString("Label %1").arg(value);
+}
+
+QString duration(double seconds) {
+  const int s = int(seconds + 0.5);
+  return s >= 60 ? QString("%1 min %2 s").arg(s / 60).arg(s % 60) : QString("%1 s").arg(s);
+}
+
+}  // namespace
+
+SegmentPanel::SegmentPanel(ViewerModel* model, SegmentationRunner* runner, QWidget* parent)
+    : QWidget(parent), model_(model), runner_(runner) {
+  auto* layout = new QVBoxLayout(this);
+
+  auto* supportBox = new QGroupBox("Examples (support slices)", this);
+  auto* supportLayout = new QVBoxLayout(supportBox);
+  supports_ = new QListWidget(supportBox);
+  supports_->setObjectName("support-list");
+  supports_->setToolTip("Axial slices you painted a label on. Double-click to go there.");
+  removeSupport_ = new QPushButton("Remove example", supportBox);
+  sourceLabel_ = new QLabel("Source: this volume", supportBox);
+  sourceLabel_->setWordWrap(true);
+  auto* otherVolume = new QPushButton("Use another labelled volume…", supportBox);
+  auto* thisVolume = new QPushButton("Use this volume", supportBox);
+  auto* sourceButtons = new QHBoxLayout;
+  sourceButtons->addWidget(otherVolume);
+  sourceButtons->addWidget(thisVolume);
+  supportLayout->addWidget(supports_);
+  supportLayout->addWidget(removeSupport_);
+  supportLayout->addWidget(sourceLabel_);
+  supportLayout->addLayout(sourceButtons);
+  layout->addWidget(supportBox);
+
+  auto* runBox = new QGroupBox("Segment", this);
+  auto* runLayout = new QVBoxLayout(runBox);
+  modelLabel_ = new QLabel(runBox);
+  modelLabel_->setWordWrap(true);
+  auto* chooseModel = new QPushButton("Model file…", runBox);
+  device_ = new QComboBox(runBox);
+  device_->setObjectName("device");
+  device_->addItem("Automatic", "auto");
+  device_->addItem("CPU", "cpu");
+  device_->addItem("CUDA GPU", "cuda");
+  if (!inference::queryRuntime().cudaAvailable) device_->setItemData(2, 0, Qt::UserRole - 1);  // disabled
+  auto* deviceRow = new QHBoxLayout;
+  deviceRow->addWidget(chooseModel);
+  deviceRow->addWidget(device_);
+  auto* connectedOnly = new QCheckBox("Keep only regions connected to the examples", runBox);
+  connectedOnly->setChecked(runner_->keepConnected());
+  connectedOnly->setToolTip("Each slice is segmented on its own; this drops look-alike islands away from the structure.");
+  connect(connectedOnly, &QCheckBox::toggled, runner_, &SegmentationRunner::setKeepConnected);
+  segment_ = new QPushButton("Segment all labels", runBox);
+  segment_->setObjectName("segment");
+  cancel_ = new QPushButton("Cancel", runBox);
+  cancel_->setObjectName("cancel-segmentation");
+  cancel_->setEnabled(false);
+  progress_ = new QProgressBar(runBox);
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  status_ = new QLabel(runBox);
+  status_->setWordWrap(true);
+  auto* runRow = new QHBoxLayout;
+  runRow->addWidget(segment_);
+  runRow->addWidget(cancel_);
+  runLayout->addWidget(modelLabel_);
+  runLayout->addLayout(deviceRow);
+  runLayout->addWidget(connectedOnly);
+  runLayout->addLayout(runRow);
+  runLayout->addWidget(progress_);
+  runLayout->addWidget(status_);
+  layout->addWidget(runBox);
+
+  auto* resultBox = new QGroupBox("Result (not yet accepted)", this);
+  auto* resultLayout = new QVBoxLayout(resultBox);
+  proposals_ = new QListWidget(resultBox);
+  proposals_->setObjectName("proposal-list");
+  auto* accept = new QPushButton("Accept", resultBox);
+  auto* discard = new QPushButton("Discard", resultBox);
+  auto* acceptAllButton = new QPushButton("Accept all", resultBox);
+  acceptAllButton->setObjectName("accept-all");
+  auto* resultButtons = new QHBoxLayout;
+  resultButtons->addWidget(accept);
+  resultButtons->addWidget(discard);
+  resultButtons->addWidget(acceptAllButton);
+  confidence_ = new QCheckBox("Show confidence (magenta = unsure)", resultBox);
+  auto* next = new QPushButton("Next uncertain slice", resultBox);
+  next->setObjectName("next-uncertain");
+  resultLayout->addWidget(proposals_);
+  resultLayout->addLayout(resultButtons);
+  resultLayout->addWidget(confidence_);
+  resultLayout->addWidget(next);
+  layout->addWidget(resultBox);
+  layout->addStretch();
+
+  connect(supports_, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem* item) {
+    model_->setSliceIndex(core::Axis::Z, item->data(Qt::UserRole + 1).toLongLong());
+  });
+  connect(removeSupport_, &QPushButton::clicked, this, [this] {
+    QListWidgetItem* item = supports_->currentItem();
+    if (!item) return;
+    model_->session().removeSupport(uint16_t(item->data(Qt::UserRole).toUInt()), item->data(Qt::UserRole + 1).toLongLong());
+    model_->notifySupportsChanged();
+  });
+  connect(otherVolume, &QPushButton::clicked, this, &SegmentPanel::chooseSupportVolume);
+  connect(thisVolume, &QPushButton::clicked, this, &SegmentPanel::useThisVolume);
+  connect(chooseModel, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, "Model file", QFileInfo(runner_->modelPath()).path(),
+                                                      "ProtoLabel models (*.pt);;All files (*)");
+    if (!path.isEmpty()) setModelFile(path);
+  });
+  connect(device_, &QComboBox::currentIndexChanged, this, [this] {
+    runner_->setModel(runner_->modelPath(), selectedDevice());
+    Q_EMIT deviceChanged(device_->currentData().toString());
+  });
+  connect(segment_, &QPushButton::clicked, this, &SegmentPanel::runSegmentation);
+  connect(cancel_, &QPushButton::clicked, this, [this] {
+    runner_->cancel();
+    status_->setText("Cancelling…");
+  });
+  connect(accept, &QPushButton::clicked, this, [this] {
+    if (QListWidgetItem* item = proposals_->currentItem()) model_->acceptProposal(uint16_t(item->data(Qt::UserRole).toUInt()));
+  });
+  connect(discard, &QPushButton::clicked, this, [this] {
+    if (QListWidgetItem* item = proposals_->currentItem()) model_->discardProposal(uint16_t(item->data(Qt::UserRole).toUInt()));
+  });
+  connect(acceptAllButton, &QPushButton::clicked, this, &SegmentPanel::acceptAll);
+  connect(confidence_, &QCheckBox::toggled, this, [this](bool on) {
+    OverlayOptions o = model_->overlays();
+    o.showConfidence = on;
+    model_->setOverlays(o);
+  });
+  connect(next, &QPushButton::clicked, this, &SegmentPanel::nextUncertainSlice);
+
+  connect(runner_, &SegmentationRunner::progress, this, [this](int done, int total, double eta) {
+    progress_->setRange(0, total);
+    progress_->setValue(done);
+    status_->setText(QString("Slice %1 of %2, about %3 left").arg(done).arg(total).arg(duration(eta)));
+  });
+  connect(runner_, &SegmentationRunner::finished, this, [this](const core::Proposal& proposal, double seconds) {
+    setRunning(false);
+    model_->setProposal(proposal);
+    status_->setText(QString("Segmented in %1. Review the dashed outlines, then accept or correct.").arg(duration(seconds)));
+    Q_EMIT segmentationFinished();
+  });
+  connect(runner_, &SegmentationRunner::failed, this, [this](const QString& message) {
+    setRunning(false);
+    status_->setText("Segmentation failed: " + message);
+  });
+  connect(runner_, &SegmentationRunner::cancelled, this, [this] {
+    setRunning(false);
+    progress_->setValue(0);
+    status_->setText("Cancelled; nothing was changed.");
+  });
+  connect(model_, &ViewerModel::supportsChanged, this, &SegmentPanel::rebuildSupports);
+  connect(model_, &ViewerModel::tableChanged, this, &SegmentPanel::rebuildSupports);
+  connect(model_, &ViewerModel::proposalChanged, this, &SegmentPanel::rebuildProposals);
+  connect(model_, &ViewerModel::tableChanged, this, &SegmentPanel::rebuildProposals);
+  connect(model_, &ViewerModel::imageChanged, this, [this] { status_->clear(); });
+}
+
+QString SegmentPanel::statusText() const { return status_->text(); }
+
+inference::Device SegmentPanel::selectedDevice() const {
+  return inference::parseDevice(device_->currentData().toString().toStdString());
+}
+
+void SegmentPanel::setModelFile(const QString& path) {
+  runner_->setModel(path, selectedDevice());
+  modelLabel_->setText("Model: " + (path.isEmpty() ? QString("none") : QFileInfo(path).fileName()));
+  modelLabel_->setToolTip(path);
+  Q_EMIT modelFileChanged(path);
+}
+
+void SegmentPanel::rebuildSupports() {
+  supports_->clear();
+  for (const auto& [value, slices] : model_->session().supports())
+    for (int64_t s : slices) {
+      auto* item = new QListWidgetItem(QString("%1 — axial slice %2").arg(labelName(*model_, value)).arg(s + 1), supports_);
+      item->setData(Qt::UserRole, value);
+      item->setData(Qt::UserRole + 1, qlonglong(s));
+    }
+}
+
+void SegmentPanel::rebuildProposals() {
+  proposals_->clear();
+  const auto& proposal = model_->session().proposal();
+  if (!proposal) return;
+  for (uint16_t value : proposal->pending) {
+    auto* item = new QListWidgetItem(labelName(*model_, value), proposals_);
+    item->setData(Qt::UserRole, value);
+  }
+}
+
+void SegmentPanel::setRunning(bool running) {
+  segment_->setEnabled(!running);
+  cancel_->setEnabled(running);
+}
+
+void SegmentPanel::runSegmentation() {
+  if (runner_->supportVolume()) {
+    // Names and colours of the support volume's labels carry over to this volume.
+    for (const core::LabelEntry& e : runner_->supportVolume()->labels.completeTable().entries())
+      if (!model_->session().table().find(e.value)) model_->session().table().set(e);
+    model_->notifyTableChanged();
+  }
+  QString error;
+  if (!runner_->start(model_->session(), &error)) {
+    status_->setText(error);
+    return;
+  }
+  setRunning(true);
+  progress_->setRange(0, 0);
+  status_->setText("Loading the model…");
+}
+
+void SegmentPanel::acceptAll() {
+  const auto& proposal = model_->session().proposal();
+  if (!proposal) return;
+  const std::set<uint16_t> pending = proposal->pending;
+  for (uint16_t value : pending) model_->acceptProposal(value);
+}
+
+void SegmentPanel::nextUncertainSlice() {
+  // Walks the slices from the least certain down; from anywhere else it starts at the least certain.
+  const int64_t current = model_->sliceIndex(core::Axis::Z);
+  const int64_t slice = model_->session().nextUncertainSlice(current == lastUncertainSlice_ ? current : -1);
+  if (slice < 0) return;
+  lastUncertainSlice_ = slice;
+  model_->setSliceIndex(core::Axis::Z, slice);
+}
+
+void SegmentPanel::chooseSupportVolume() {
+  const QString image = QFileDialog::getOpenFileName(this, "Labelled volume: image", {},
+                                                     "Images (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)");
+  if (image.isEmpty()) return;
+  const QString labels = QFileDialog::getOpenFileName(this, "Labelled volume: its labels", QFileInfo(image).path(),
+                                                      "Label maps (*.nii *.nii.gz *.nrrd *.seg.nrrd *.mha);;All files (*)");
+  if (labels.isEmpty()) return;
+  try {
+    auto volume = std::make_shared<SupportVolume>();
+    volume->image = core::readImage(image.toStdString()).volume;
+    core::LabelMap map = core::readLabelMap(labels.toStdString());
+    if (!map.geometry().sameGrid(volume->image.geometry()))
+      throw core::Error(core::ErrorCode::GridMismatch, "the labels are not on the grid of that image");
+    volume->labels = core::LabelMap(map.voxels().convertedTo(core::PixelType::UInt16), map.table());
+    volume->path = image.toStdString();
+    runner_->setSupportVolume(volume);
+    sourceLabel_->setText("Source: " + QFileInfo(image).fileName() + " with its labels");
+  } catch (const core::Error& e) {
+    QMessageBox::warning(this, "Support volume", QString::fromStdString(e.what()));
+  }
+}
+
+void SegmentPanel::useThisVolume() {
+  runner_->setSupportVolume(nullptr);
+  sourceLabel_->setText("Source: this volume");
+}
+
+}  // namespace protolabel::ui

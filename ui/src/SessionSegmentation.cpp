@@ -1,0 +1,98 @@
+#include "protolabel/ui/SessionSegmentation.h"
+
+#include <algorithm>
+
+#include "protolabel/core/display/WindowPresets.h"
+#include "protolabel/core/editing/ComponentFilter.h"
+
+namespace protolabel::ui {
+
+namespace {
+
+inference::VolumeView viewOf(const std::vector<float>& voxels, const core::Volume& volume) {
+  inference::VolumeView v;
+  v.voxels = voxels.data();
+  v.size = volume.size();
+  v.spacing = volume.geometry().spacing;
+  return v;
+}
+
+std::vector<int64_t> spreadSlices(const core::IndexBox& box) {
+  const int64_t lo = box.lo[2], n = box.hi[2] - box.lo[2] + 1;
+  std::vector<int64_t> slices{lo + n / 6, lo + n / 2, lo + 5 * n / 6};
+  slices.erase(std::unique(slices.begin(), slices.end()), slices.end());
+  return slices;
+}
+
+std::vector<uint8_t> maskOf(const core::LabelMap& labels, int64_t slice, uint16_t value) {
+  const auto values = core::extractSlice(labels.voxels().data<uint16_t>(), labels.geometry().size, core::Axis::Z, slice);
+  std::vector<uint8_t> mask(values.size());
+  std::transform(values.begin(), values.end(), mask.begin(), [value](uint16_t v) { return v == value; });
+  return mask;
+}
+
+}  // namespace
+
+std::vector<inference::LabelSupport> collectSupports(const core::AnnotationSession& session,
+                                                     const SupportVolume* supportVolume) {
+  std::vector<inference::LabelSupport> labels;
+  if (supportVolume) {
+    for (const auto& [value, box] : supportVolume->labels.extents()) {
+      inference::LabelSupport support;
+      support.label = value;
+      for (int64_t s : spreadSlices(box)) support.slices.push_back({s, maskOf(supportVolume->labels, s, value)});
+      labels.push_back(std::move(support));
+    }
+    return labels;
+  }
+  for (const auto& [value, slices] : session.supports()) {
+    inference::LabelSupport support;
+    support.label = value;
+    for (int64_t s : slices) support.slices.push_back({s, session.supportMask(value, s)});
+    labels.push_back(std::move(support));
+  }
+  return labels;
+}
+
+EngineInput::EngineInput(const core::Volume& query, const SupportVolume* supportVolume,
+                         std::vector<inference::LabelSupport> labels)
+    : query_(core::networkIntensities(query)) {
+  request_.query = viewOf(query_, query);
+  if (supportVolume) {
+    support_ = core::networkIntensities(supportVolume->image);
+    supportView_ = viewOf(support_, supportVolume->image);
+    for (auto& l : labels) l.volume = &supportView_;
+  }
+  request_.labels = std::move(labels);
+  request_.axis = inference::SliceAxis::Z;
+}
+
+core::Proposal toProposal(const inference::SegmentationResult& result, const core::ImageGeometry& grid,
+                          const std::vector<inference::LabelSupport>& labels, bool keepConnected) {
+  core::Proposal p;
+  p.labels = core::LabelMap(grid, core::PixelType::UInt16);
+  std::copy(result.labelMap.begin(), result.labelMap.end(), p.labels.voxels().data<uint16_t>());
+  if (keepConnected) {
+    const int64_t sliceVoxels = grid.size[0] * grid.size[1];
+    for (const auto& l : labels) {
+      if (l.volume) {
+        core::keepLargestComponent(p.labels, l.label);
+        continue;
+      }
+      std::vector<int64_t> seeds;  // the example voxels (axial slices: mask index + slice offset)
+      for (const auto& s : l.slices)
+        for (std::size_t i = 0; i < s.mask.size(); ++i)
+          if (s.mask[i]) seeds.push_back(s.index * sliceVoxels + int64_t(i));
+      core::keepConnectedTo(p.labels, l.label, seeds);
+    }
+  }
+  p.uncertainty.resize(result.uncertainty.size());
+  std::transform(result.uncertainty.begin(), result.uncertainty.end(), p.uncertainty.begin(),
+                 [](float u) { return uint8_t(std::clamp(u, 0.0f, 1.0f) * 255.0f + 0.5f); });
+  p.sliceUncertainty = result.sliceUncertainty;
+  p.axis = core::Axis::Z;
+  for (const auto& l : labels) p.pending.insert(l.label);
+  return p;
+}
+
+}  // namespace protolabel::ui

@@ -1,0 +1,52 @@
+#pragma once
+// Keeps the 3D surfaces up to date after edits without blocking the interface: extraction runs on a
+// worker thread on a copy of the label map, and requests arriving meanwhile are coalesced.
+#include <QFutureWatcher>
+#include <QObject>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "protolabel/core/LabelMap.h"
+#include "protolabel/core/surface/LabelSurfaces.h"
+
+namespace protolabel::ui {
+
+class SurfaceUpdater : public QObject {
+  Q_OBJECT
+ public:
+  explicit SurfaceUpdater(QObject* parent = nullptr);
+  // Cancels the running extraction and waits for it.
+  ~SurfaceUpdater() override;
+
+  void setOptions(const core::SurfaceOptions& options) { options_ = options; }
+  // Extracts the surfaces of `values` from a copy of `snapshot` taken now (later edits do not race
+  // with the worker). While an extraction runs, only the latest request is kept to run next.
+  void request(const core::LabelMap& snapshot, std::vector<uint16_t> values);
+  bool isBusy() const { return running_; }
+
+ Q_SIGNALS:
+  // Emitted in the thread of this object, once per extraction that ran.
+  void surfacesReady(std::vector<core::LabelSurface> surfaces);
+
+ private:
+  struct Job {
+    std::shared_ptr<const core::LabelMap> labels;
+    std::vector<uint16_t> values;
+    core::SurfaceOptions options;
+  };
+  void start(Job job);
+  void onFinished();
+
+  core::SurfaceOptions options_;
+  QFutureWatcher<std::vector<core::LabelSurface>> watcher_;
+  // Cleared only when the finished signal arrives: the future may finish before that.
+  bool running_ = false;
+  std::optional<Job> pending_;
+  std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+}  // namespace protolabel::ui
