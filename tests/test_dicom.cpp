@@ -62,6 +62,9 @@ class DicomTest : public QObject {
     QVERIFY(ct.series[0].seriesInstanceUid.empty());
     QCOMPARE(ct.volume.size(), (Size3{512, 512, 20}));
     QVERIFY(std::abs(ct.volume.geometry().spacing[2] - 2.0) < 1e-4);
+    // WindowCenter 40\300, WindowWidth 300\1500: the first window is the viewer's first preset.
+    QCOMPARE(ct.dicomWindowCenter, 40.0);
+    QCOMPARE(ct.dicomWindowWidth, 300.0);
 
     const Volume reference = readImage(dataPath("totalsegmentator-examples/ct_b_dicom/ct_b_decoded_by_dcm2niix.nii.gz")).volume;
     QCOMPARE(reference.size(), ct.volume.size());
@@ -131,6 +134,8 @@ class DicomTest : public QObject {
     QVERIFY(std::abs(mr.volume.geometry().spacing[0] - 0.41015625) < 1e-6);
     // ImagePositionPatient z runs from -92.0 to +86.5: ascending along +z (superior).
     QVERIFY(std::abs(mr.volume.geometry().origin[2] + 92.0) < 1e-2);
+    QCOMPARE(mr.dicomWindowCenter, 210.0);
+    QCOMPARE(mr.dicomWindowWidth, 502.0);
   }
 
   void seriesDecodingMatchesFileByFileReads_data() {

@@ -67,9 +67,10 @@ int runDemo(const Args& args) {
   const auto labels = ui::collectSupports(session, nullptr);
   const ui::EngineInput input(session.image(), nullptr, labels);
   const auto start = std::chrono::steady_clock::now();
-  const auto result = inference::Engine(model).segment(input.request());
+  auto result = inference::Engine(model).segment(input.request());
+  input.restore(result);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  session.setProposal(ui::toProposal(result, session.image().geometry(), labels));
+  session.setProposal(ui::toProposal(result, session.image().geometry(), labels, nullptr));
   for (const auto& l : labels) session.accept(l.label);
   std::cout << "Segmented " << labels.size() << " organs in one pass in " << std::fixed << std::setprecision(2) << seconds
             << " s with " << modelPath << "\n";

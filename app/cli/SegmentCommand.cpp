@@ -16,6 +16,7 @@
 #include "ModelLocation.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/Slicing.h"
+#include "protolabel/core/TrainingOrientation.h"
 #include "protolabel/core/display/WindowPresets.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/ImageWriter.h"
@@ -127,8 +128,13 @@ int runSegment(const Args& args) {
   const core::Axis axis = parseAxis(cl.option("axis", "z"));
   const core::Volume supportLabelVoxels = supportLabels.voxels().convertedTo(core::PixelType::UInt16);
 
-  const std::vector<float> queryVoxels = core::networkIntensities(query.volume);
-  const std::vector<float> supportVoxels = sameVolume ? std::vector<float>() : core::networkIntensities(support.volume);
+  // Both volumes in the network's training orientation; the result is flipped back below.
+  const core::AxisFlips queryFlips = core::flipsToTrainingOrientation(query.volume.geometry());
+  const core::AxisFlips supportFlips = core::flipsToTrainingOrientation(support.volume.geometry());
+  std::vector<float> queryVoxels = core::networkIntensities(query.volume);
+  core::flipVolume(queryVoxels, query.volume.size(), queryFlips);
+  std::vector<float> supportVoxels = sameVolume ? std::vector<float>() : core::networkIntensities(support.volume);
+  core::flipVolume(supportVoxels, support.volume.size(), supportFlips);
   const inference::VolumeView queryView = viewOf(queryVoxels, query.volume);
   const inference::VolumeView supportView = viewOf(supportVoxels, support.volume);
 
@@ -148,7 +154,9 @@ int runSegment(const Args& args) {
       if (s < 0 || s >= core::sliceLayout(support.volume.size(), axis).count)
         throw UsageError("support slice " + std::to_string(s) + " lies outside the support image");
       auto mask = labelSlice(supportLabelVoxels, axis, s, label.label);
-      if (std::any_of(mask.begin(), mask.end(), [](uint8_t v) { return v; })) label.slices.push_back({s, std::move(mask)});
+      core::flipSliceMask(mask, support.volume.size(), axis, supportFlips);
+      const int64_t flipped = core::flipSliceIndex(s, support.volume.size(), axis, supportFlips);
+      if (std::any_of(mask.begin(), mask.end(), [](uint8_t v) { return v; })) label.slices.push_back({flipped, std::move(mask)});
     }
     if (label.slices.empty())
       throw core::Error(core::ErrorCode::InvalidArgument,
@@ -160,7 +168,7 @@ int runSegment(const Args& args) {
   inference::Engine engine(model);
   const auto start = std::chrono::steady_clock::now();
   const bool terminal = ::isatty(STDERR_FILENO);
-  const inference::SegmentationResult result = engine.segment(request, [&](int64_t done, int64_t total) {
+  inference::SegmentationResult result = engine.segment(request, [&](int64_t done, int64_t total) {
     // A live counter on a terminal; every tenth of the way in logs.
     if (cl.flag("json")) return true;
     if (terminal)
@@ -171,6 +179,8 @@ int runSegment(const Args& args) {
   });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!cl.flag("json") && terminal) std::cerr << "\n";
+  core::flipVolume(result.labelMap, query.volume.size(), queryFlips);
+  for (auto& label : result.labels) core::flipVolume(label.probability, query.volume.size(), queryFlips);
 
   // The label map, on the query's grid, with the support's label names and colours.
   core::Volume voxels(query.volume.geometry(), core::PixelType::UInt16);

@@ -17,6 +17,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -78,18 +79,21 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   connect(loader_, &ImageLoader::loaded, this, &MainWindow::onImageLoaded);
   connect(loader_, &ImageLoader::failed, this, [this](const QString& path, const QString& message) {
     QApplication::restoreOverrideCursor();
+    loadProgress_->setVisible(false);
     showMessage("Could not open " + path + ": " + message);
     if (options_.askQuestions) QMessageBox::warning(this, "Open image", message);
     Q_EMIT imageLoadFailed(message);
   });
   connect(loader_, &ImageLoader::seriesChoiceNeeded, this, [this](const QString& path, const QStringList& series) {
     QApplication::restoreOverrideCursor();
+    loadProgress_->setVisible(false);
     bool ok = !options_.askQuestions;
     const QString chosen =
         options_.askQuestions ? QInputDialog::getItem(this, "Choose a series", "This folder holds several series:", series, 0, false, &ok)
                               : series.front();
     if (!ok) return;
     QApplication::setOverrideCursor(Qt::BusyCursor);
+    loadProgress_->setVisible(true);
     loader_->loadSeries(path, int(series.indexOf(chosen)));
   });
 
@@ -141,6 +145,12 @@ void MainWindow::buildViews() {
   setCentralWidget(central);
   cursorInfo_ = new QLabel(this);
   statusBar()->addPermanentWidget(cursorInfo_, 1);
+  // ITK reports no progress while reading, so loading shows a busy bar (the window stays usable).
+  loadProgress_ = new QProgressBar(this);
+  loadProgress_->setRange(0, 0);
+  loadProgress_->setMaximumWidth(160);
+  loadProgress_->setVisible(false);
+  statusBar()->addPermanentWidget(loadProgress_);
 }
 
 void MainWindow::buildDock() {
@@ -291,6 +301,7 @@ void MainWindow::restoreSettings() {
   model_.setBrush({s.value("brush/radius", 3.0).toDouble(), s.value("brush/millimetres", true).toBool()});
   QString modelFile = s.value("segmentation/model").toString();
   if (modelFile.isEmpty() || !QFileInfo(modelFile).isFile()) modelFile = options_.defaultModel;
+  segmentPanel_->setDevice(s.value("segmentation/device", "auto").toString());
   segmentPanel_->setModelFile(modelFile);
   finetunePanel_->setBaseModel(modelFile);
   finetunePanel_->runner()->setProtectedModels({options_.defaultModel});
@@ -303,6 +314,7 @@ void MainWindow::saveSettings() const {
   s.setValue("brush/radius", model_.brush().radius);
   s.setValue("brush/millimetres", model_.brush().radiusInMillimetres);
   s.setValue("segmentation/model", runner_->modelPath());
+  s.setValue("segmentation/device", QString(inference::deviceName(runner_->device())));
 }
 
 void MainWindow::showMessage(const QString& text, int timeoutMs) {
@@ -341,13 +353,17 @@ void MainWindow::openImage(const QString& path, const QString& labelsPath) {
   pendingLabels_ = labelsPath;
   if (!loader_->load(path)) return showMessage("Another image is still loading");
   QApplication::setOverrideCursor(Qt::BusyCursor);
+  loadProgress_->setVisible(true);
   showMessage("Loading " + path + "…", 0);
 }
 
 void MainWindow::onImageLoaded(std::shared_ptr<core::LoadedImage> image) {
   QApplication::restoreOverrideCursor();
+  loadProgress_->setVisible(false);
   const QString path = QString::fromStdString(image->sourcePath);
-  model_.setImage(std::move(image->volume), image->sourcePath);
+  std::optional<core::Window> dicomWindow;
+  if (image->dicomWindowWidth > 0) dicomWindow = core::Window{image->dicomWindowWidth, image->dicomWindowCenter};
+  model_.setImage(std::move(image->volume), image->sourcePath, dicomWindow);
   labelsPath_.clear();
   autosaveCurrent_ = true;
   addRecentFile(path);

@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
@@ -198,6 +200,11 @@ void SegmentPanel::setModelFile(const QString& path) {
   Q_EMIT modelFileChanged(path);
 }
 
+void SegmentPanel::setDevice(const QString& name) {
+  const int index = device_->findData(name);
+  if (index >= 0 && (name != "cuda" || inference::queryRuntime().cudaAvailable)) device_->setCurrentIndex(index);
+}
+
 void SegmentPanel::rebuildSupports() {
   supports_->clear();
   for (const auto& [value, slices] : model_->session().supports())
@@ -271,6 +278,12 @@ void SegmentPanel::chooseSupportVolume() {
       throw core::Error(core::ErrorCode::GridMismatch, "the labels are not on the grid of that image");
     volume->labels = core::LabelMap(map.voxels().convertedTo(core::PixelType::UInt16), map.table());
     volume->path = image.toStdString();
+    // Label maps often hold dozens of structures: let the user pick the ones to transfer.
+    bool ok = false;
+    const QString wanted = QInputDialog::getText(this, "Support volume", "Labels to segment (e.g. 1,5; empty: all):",
+                                                 QLineEdit::Normal, QString(), &ok);
+    if (!ok) return;
+    for (const QString& v : wanted.split(',', Qt::SkipEmptyParts)) volume->use.insert(uint16_t(v.trimmed().toUInt()));
     runner_->setSupportVolume(volume);
     sourceLabel_->setText("Source: " + QFileInfo(image).fileName() + " with its labels");
   } catch (const core::Error& e) {

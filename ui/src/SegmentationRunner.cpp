@@ -62,12 +62,13 @@ bool SegmentationRunner::start(const core::AnnotationSession& session, QString* 
       if (!model_) model_ = inference::Model::load(modelPath_.toStdString(), device_);
       const EngineInput input(*image, supportImage.get(), labels);
       inference::Engine engine(model_);
-      const auto result = engine.segment(input.request(), [&](int64_t done, int64_t total) {
+      auto result = engine.segment(input.request(), [&](int64_t done, int64_t total) {
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         Q_EMIT progress(int(done), int(total), elapsed / double(done) * double(total - done));
         return !cancel_.load();
       });
-      outcome->proposal = toProposal(result, geometry, labels, keep);
+      input.restore(result);
+      outcome->proposal = toProposal(result, geometry, labels, supportImage.get(), keep);
     } catch (const inference::EngineError& e) {
       outcome->cancelled = e.code() == inference::EngineError::Code::Cancelled;
       outcome->error = QString::fromStdString(e.what());

@@ -38,6 +38,7 @@ std::vector<inference::LabelSupport> collectSupports(const core::AnnotationSessi
   std::vector<inference::LabelSupport> labels;
   if (supportVolume) {
     for (const auto& [value, box] : supportVolume->labels.extents()) {
+      if (!supportVolume->use.empty() && !supportVolume->use.count(value)) continue;
       inference::LabelSupport support;
       support.label = value;
       for (int64_t s : spreadSlices(box)) support.slices.push_back({s, maskOf(supportVolume->labels, s, value)});
@@ -54,28 +55,59 @@ std::vector<inference::LabelSupport> collectSupports(const core::AnnotationSessi
   return labels;
 }
 
+namespace {
+
+// Flips the supports' slice indices and masks like their volume.
+void flipSupports(std::vector<inference::LabelSupport>& labels, const core::Size3& size, core::AxisFlips flips) {
+  if (!flips.any()) return;
+  for (auto& l : labels)
+    for (auto& s : l.slices) {
+      s.index = core::flipSliceIndex(s.index, size, core::Axis::Z, flips);
+      core::flipSliceMask(s.mask, size, core::Axis::Z, flips);
+    }
+}
+
+}  // namespace
+
 EngineInput::EngineInput(const core::Volume& query, const SupportVolume* supportVolume,
                          std::vector<inference::LabelSupport> labels)
-    : query_(core::networkIntensities(query)) {
+    : querySize_(query.size()),
+      queryFlips_(core::flipsToTrainingOrientation(query.geometry())),
+      query_(core::networkIntensities(query)) {
+  core::flipVolume(query_, querySize_, queryFlips_);
   request_.query = viewOf(query_, query);
   if (supportVolume) {
+    const core::AxisFlips flips = core::flipsToTrainingOrientation(supportVolume->image.geometry());
     support_ = core::networkIntensities(supportVolume->image);
+    core::flipVolume(support_, supportVolume->image.size(), flips);
     supportView_ = viewOf(support_, supportVolume->image);
+    flipSupports(labels, supportVolume->image.size(), flips);
     for (auto& l : labels) l.volume = &supportView_;
+  } else {
+    flipSupports(labels, querySize_, queryFlips_);
   }
   request_.labels = std::move(labels);
   request_.axis = inference::SliceAxis::Z;
 }
 
+void EngineInput::restore(inference::SegmentationResult& result) const {
+  if (!queryFlips_.any()) return;
+  core::flipVolume(result.labelMap, querySize_, queryFlips_);
+  core::flipVolume(result.uncertainty, querySize_, queryFlips_);
+  for (auto& l : result.labels) core::flipVolume(l.probability, querySize_, queryFlips_);
+  if (queryFlips_.z) std::reverse(result.sliceUncertainty.begin(), result.sliceUncertainty.end());
+}
+
 core::Proposal toProposal(const inference::SegmentationResult& result, const core::ImageGeometry& grid,
-                          const std::vector<inference::LabelSupport>& labels, bool keepConnected) {
+                          const std::vector<inference::LabelSupport>& labels, const SupportVolume* supportVolume,
+                          bool keepConnected) {
   core::Proposal p;
   p.labels = core::LabelMap(grid, core::PixelType::UInt16);
   std::copy(result.labelMap.begin(), result.labelMap.end(), p.labels.voxels().data<uint16_t>());
   if (keepConnected) {
     const int64_t sliceVoxels = grid.size[0] * grid.size[1];
     for (const auto& l : labels) {
-      if (l.volume) {
+      if (supportVolume) {
         core::keepLargestComponent(p.labels, l.label);
         continue;
       }

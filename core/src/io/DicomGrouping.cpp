@@ -17,7 +17,8 @@ namespace {
 const gdcm::Tag kSeriesUid(0x0020, 0x000e), kSeriesNumber(0x0020, 0x0011), kSequenceName(0x0018, 0x0024),
     kSliceThickness(0x0018, 0x0050), kRows(0x0028, 0x0010), kColumns(0x0028, 0x0011),
     kOrientation(0x0020, 0x0037), kPosition(0x0020, 0x0032), kInstanceNumber(0x0020, 0x0013),
-    kDescription(0x0008, 0x103e), kModality(0x0008, 0x0060);
+    kDescription(0x0008, 0x103e), kModality(0x0008, 0x0060), kWindowCenter(0x0028, 0x1050),
+    kWindowWidth(0x0028, 0x1051);
 
 std::string trimmed(const char* value) {
   if (!value) return {};
@@ -68,7 +69,7 @@ struct Slice {
 std::vector<DicomSeriesInfo> groupDicomSeries(const std::vector<std::string>& files) {
   gdcm::Scanner scanner;
   for (const gdcm::Tag& t : {kSeriesUid, kSeriesNumber, kSequenceName, kSliceThickness, kRows, kColumns, kOrientation,
-                             kPosition, kInstanceNumber, kDescription, kModality})
+                             kPosition, kInstanceNumber, kDescription, kModality, kWindowCenter, kWindowWidth})
     scanner.AddTag(t);
   scanner.Scan(files);
 
@@ -125,6 +126,9 @@ std::vector<DicomSeriesInfo> groupDicomSeries(const std::vector<std::string>& fi
     info.modality = value(first, kModality);
     info.rows = std::atoi(value(first, kRows).c_str());
     info.columns = std::atoi(value(first, kColumns).c_str());
+    // Multi-valued windows list alternatives; the first is the one the modality suggests first.
+    info.windowCenter = std::atof(value(first, kWindowCenter).c_str());
+    info.windowWidth = std::max(0.0, std::atof(value(first, kWindowWidth).c_str()));
     for (const Slice& s : slices) info.files.push_back(s.file);
     result.push_back(std::move(info));
   }

@@ -91,6 +91,7 @@ std::string serialize(const std::vector<DicomSeriesInfo>& list) {
     for (const std::string* f : {&s.id, &s.seriesInstanceUid, &s.seriesNumber, &s.description, &s.modality})
       out += *f + kField;
     out += std::to_string(s.rows) + kField + std::to_string(s.columns) + kField + std::to_string(s.frames) + kField;
+    out += std::to_string(s.windowCenter) + kField + std::to_string(s.windowWidth) + kField;
     for (const std::string& file : s.files) out += file + kItem;
     out += kRecord;
   }
@@ -111,7 +112,7 @@ std::vector<DicomSeriesInfo> deserialize(const std::string& text) {
   std::vector<DicomSeriesInfo> list;
   for (const std::string& record : split(text, kRecord)) {
     const std::vector<std::string> f = split(record + kField, kField);
-    if (f.size() < 9) continue;
+    if (f.size() < 11) continue;
     DicomSeriesInfo s;
     s.id = f[0];
     s.seriesInstanceUid = f[1];
@@ -121,7 +122,9 @@ std::vector<DicomSeriesInfo> deserialize(const std::string& text) {
     s.rows = std::stoi(f[5]);
     s.columns = std::stoi(f[6]);
     s.frames = std::stoi(f[7]);
-    s.files = split(f[8], kItem);
+    s.windowCenter = std::stod(f[8]);
+    s.windowWidth = std::stod(f[9]);
+    s.files = split(f[10], kItem);
     list.push_back(std::move(s));
   }
   return list;

@@ -247,6 +247,8 @@ LoadedImage readImage(const std::string& path, const ReadOptions& options) {
       result.warnings.push_back(std::to_string(chosen.skippedFiles.size()) + " file(s) in " + path +
                                 " are damaged beyond parsing and were left out, e.g. " + chosen.skippedFiles.front());
     result.volume = readDicom(chosen, result.warnings);
+    result.dicomWindowCenter = chosen.windowCenter;
+    result.dicomWindowWidth = chosen.windowWidth;
   }
   if (result.volume.geometry().isEmpty())
     throw Error(ErrorCode::EmptyDimension, path + " holds no voxels.", path);

@@ -14,6 +14,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QMenu;
+class QProgressBar;
 class QTabWidget;
 
 namespace protolabel::ui {
@@ -109,6 +110,7 @@ class MainWindow : public QMainWindow {
   QDoubleSpinBox* brushSize_ = nullptr;
   QComboBox* brushUnit_ = nullptr;
   QLabel* cursorInfo_ = nullptr;
+  QProgressBar* loadProgress_ = nullptr;  // busy indicator while an image loads
   QMenu* recentMenu_ = nullptr;
   QTimer autosaveTimer_;
   QTimer surfaceTimer_;

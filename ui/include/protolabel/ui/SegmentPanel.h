@@ -24,6 +24,7 @@ class SegmentPanel : public QWidget {
   SegmentPanel(ViewerModel* model, SegmentationRunner* runner, QWidget* parent = nullptr);
 
   void setModelFile(const QString& path);
+  void setDevice(const QString& name);  // "auto", "cpu" or "cuda"
   QPushButton* segmentButton() const { return segment_; }
   QPushButton* cancelButton() const { return cancel_; }
   QListWidget* supportList() const { return supports_; }

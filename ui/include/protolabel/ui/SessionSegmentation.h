@@ -3,8 +3,10 @@
 // and the headless demo: which slices are the examples, the float volumes the engine reads, and
 // the engine's result turned into a proposal on the image's grid.
 #include <memory>
+#include <set>
 #include <vector>
 
+#include "protolabel/core/TrainingOrientation.h"
 #include "protolabel/core/session/AnnotationSession.h"
 #include "protolabel/inference/Engine.h"
 
@@ -15,6 +17,7 @@ struct SupportVolume {
   core::Volume image;
   core::LabelMap labels;  // uint16
   std::string path;
+  std::set<uint16_t> use;  // the labels to transfer; empty: every label present
 };
 
 // The session's support slices with their masks, or, given a support volume, each of its labels at
@@ -22,24 +25,30 @@ struct SupportVolume {
 std::vector<inference::LabelSupport> collectSupports(const core::AnnotationSession& session,
                                                      const SupportVolume* supportVolume);
 
-// One engine run's input, owning the float voxels its views point into (hence not copyable).
+// One engine run's input, owning the float voxels its views point into (hence not copyable). The
+// volumes and masks are flipped into the network's training orientation (core/TrainingOrientation.h);
+// restore() flips a result back onto the query's grid.
 class EngineInput {
  public:
   EngineInput(const core::Volume& query, const SupportVolume* supportVolume, std::vector<inference::LabelSupport> labels);
   EngineInput(const EngineInput&) = delete;
   EngineInput& operator=(const EngineInput&) = delete;
   const inference::SegmentationRequest& request() const { return request_; }
+  void restore(inference::SegmentationResult& result) const;
 
  private:
+  core::Size3 querySize_;
+  core::AxisFlips queryFlips_;
   std::vector<float> query_, support_;
   inference::VolumeView supportView_;
   inference::SegmentationRequest request_;
 };
 
 // The engine's result as a proposal: labels, uncertainty (0..255), per-slice scores, pending labels.
-// With `keepConnected`, each label keeps only what is 3D-connected to its examples in this volume
-// (the largest piece when the examples come from another volume).
+// `labels` are collectSupports()'s. With `keepConnected`, each label keeps only what is 3D-connected
+// to its examples in this volume (the largest piece when they come from `supportVolume`).
 core::Proposal toProposal(const inference::SegmentationResult& result, const core::ImageGeometry& grid,
-                          const std::vector<inference::LabelSupport>& labels, bool keepConnected = true);
+                          const std::vector<inference::LabelSupport>& labels, const SupportVolume* supportVolume,
+                          bool keepConnected = true);
 
 }  // namespace protolabel::ui

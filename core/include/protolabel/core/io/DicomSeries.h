@@ -14,7 +14,9 @@ struct DicomSeriesInfo {
   std::string modality;
   int rows = 0;
   int columns = 0;
-  int frames = 1;  // frames in the first file (more than one for enhanced multi-frame)
+  int frames = 1;
+  // The first file's display window (first value of WindowCenter/WindowWidth); width 0 when absent.
+  double windowCenter = 0, windowWidth = 0;  // frames in the first file (more than one for enhanced multi-frame)
   std::vector<std::string> files;  // sorted along the slice normal
   // Files GDCM could not parse at all (they were left out of every series).
   std::vector<std::string> skippedFiles;

@@ -25,6 +25,7 @@ struct LoadedImage {
   std::vector<std::string> warnings;      // things the user should know (4D input, permissive reads)
   std::vector<DicomSeriesInfo> series;    // every series found (DICOM only)
   int seriesIndex = -1;                   // which of them was loaded
+  double dicomWindowCenter = 0, dicomWindowWidth = 0;  // the series' display window; width 0 if none
 };
 
 // Throws core::Error with a code for every kind of bad input.
