@@ -23,6 +23,7 @@
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/inference/Engine.h"
 #include "protolabel/inference/Runtime.h"
+#include "protolabel/ui/SessionSegmentation.h"
 
 namespace protolabel::app {
 
@@ -72,14 +73,6 @@ std::vector<int64_t> defaultSupportSlices(const core::LabelMap& labelMap, const 
     if (picks.empty() || picks.back() != s) picks.push_back(s);
   }
   return picks;
-}
-
-inference::VolumeView viewOf(const std::vector<float>& voxels, const core::Volume& volume) {
-  inference::VolumeView v;
-  v.voxels = voxels.data();
-  v.size = volume.size();
-  v.spacing = volume.geometry().spacing;
-  return v;
 }
 
 double dice(const std::vector<uint16_t>& predicted, const core::LabelMap& reference, uint16_t value) {
@@ -135,8 +128,8 @@ int runSegment(const Args& args) {
   core::flipVolume(queryVoxels, query.volume.size(), queryFlips);
   std::vector<float> supportVoxels = sameVolume ? std::vector<float>() : core::networkIntensities(support.volume);
   core::flipVolume(supportVoxels, support.volume.size(), supportFlips);
-  const inference::VolumeView queryView = viewOf(queryVoxels, query.volume);
-  const inference::VolumeView supportView = viewOf(supportVoxels, support.volume);
+  const inference::VolumeView queryView = ui::viewOf(queryVoxels, query.volume);
+  const inference::VolumeView supportView = ui::viewOf(supportVoxels, support.volume);
 
   inference::SegmentationRequest request;
   request.query = queryView;

@@ -53,6 +53,13 @@ void stageSampleSegmentation(ui::MainWindow& window, const QString& out) {
 }  // namespace
 
 int runGui(int argc, char** argv) {
+  if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+      qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+    std::cerr << "protolabel: no display to open the window on. Headless tools run without one: try\n"
+                 "  protolabel demo        (segments the bundled sample and exports the labels)\n"
+                 "  protolabel help        (every command)\n";
+    return 2;
+  }
   QApplication app(argc, argv);
   QApplication::setApplicationName("ProtoLabel");
   QApplication::setOrganizationName("ProtoLabel");

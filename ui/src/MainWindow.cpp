@@ -254,6 +254,7 @@ void MainWindow::buildActions() {
 
   presets_ = new QComboBox(this);
   presets_->setObjectName("window-presets");
+  presets_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   presets_->setToolTip("Window/level presets (right-drag in a view to adjust)");
   bar->addWidget(new QLabel(" Window ", this));
   bar->addWidget(presets_);

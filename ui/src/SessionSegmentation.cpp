@@ -7,8 +7,6 @@
 
 namespace protolabel::ui {
 
-namespace {
-
 inference::VolumeView viewOf(const std::vector<float>& voxels, const core::Volume& volume) {
   inference::VolumeView v;
   v.voxels = voxels.data();
@@ -16,6 +14,8 @@ inference::VolumeView viewOf(const std::vector<float>& voxels, const core::Volum
   v.spacing = volume.geometry().spacing;
   return v;
 }
+
+namespace {
 
 std::vector<int64_t> spreadSlices(const core::IndexBox& box) {
   const int64_t lo = box.lo[2], n = box.hi[2] - box.lo[2] + 1;

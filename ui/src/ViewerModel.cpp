@@ -99,31 +99,22 @@ void ViewerModel::endStroke() {
   Q_EMIT supportsChanged();
 }
 
+void ViewerModel::announceEdit(const core::IndexBox& box) {
+  Q_EMIT labelsEdited(box);
+  Q_EMIT editFinished();
+  Q_EMIT undoStateChanged();
+  Q_EMIT supportsChanged();
+}
+
 void ViewerModel::fill(core::Axis axis, int64_t slice, int64_t u, int64_t v) {
   const uint16_t value = tool_ == Tool::Eraser ? 0 : activeLabel_;
   const core::IndexBox box = session_.fill(axis, slice, u, v, value);
-  if (box.empty()) return;
-  Q_EMIT labelsEdited(box);
-  Q_EMIT editFinished();
-  Q_EMIT undoStateChanged();
-  Q_EMIT supportsChanged();
+  if (!box.empty()) announceEdit(box);
 }
 
-void ViewerModel::undo() {
-  const core::IndexBox box = session_.undo();
-  Q_EMIT labelsEdited(box);
-  Q_EMIT editFinished();
-  Q_EMIT undoStateChanged();
-  Q_EMIT supportsChanged();
-}
+void ViewerModel::undo() { announceEdit(session_.undo()); }
 
-void ViewerModel::redo() {
-  const core::IndexBox box = session_.redo();
-  Q_EMIT labelsEdited(box);
-  Q_EMIT editFinished();
-  Q_EMIT undoStateChanged();
-  Q_EMIT supportsChanged();
-}
+void ViewerModel::redo() { announceEdit(session_.redo()); }
 
 void ViewerModel::acceptProposal(uint16_t label) {
   const core::IndexBox box = session_.accept(label);
@@ -148,11 +139,8 @@ void ViewerModel::loadLabels(core::LabelMap labels) {
   session_.loadLabels(std::move(labels));
   if (!session_.table().entries().empty()) activeLabel_ = session_.table().entries().front().value;
   Q_EMIT tableChanged();
-  Q_EMIT labelsEdited(core::IndexBox{{0, 0, 0}, {session_.image().size()[0] - 1, session_.image().size()[1] - 1,
-                                                  session_.image().size()[2] - 1}});
-  Q_EMIT editFinished();
-  Q_EMIT undoStateChanged();
-  Q_EMIT supportsChanged();
+  const core::Size3& size = session_.image().size();
+  announceEdit(core::IndexBox{{0, 0, 0}, {size[0] - 1, size[1] - 1, size[2] - 1}});
   Q_EMIT activeLabelChanged();
 }
 

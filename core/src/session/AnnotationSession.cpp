@@ -137,10 +137,11 @@ IndexBox AnnotationSession::copySupportSlice(const LabelMap& reference, uint16_t
   for (std::size_t i = 0; i < to.size(); ++i)
     if (from[i] == label && !locked.count(to[i])) to[i] = label;
   insertSlice(labels_.voxels().data<uint16_t>(), size, supportAxis_, slice, to.data());
-  if (!labels_.table().find(label)) {
-    const LabelEntry* entry = reference.table().find(label);
-    entry ? labels_.table().set(*entry) : void(labels_.table().addDefault(label));
-  }
+  // The reference's name and colour for the label, when it has them, replace a default entry.
+  if (const LabelEntry* entry = reference.table().find(label))
+    labels_.table().set(*entry);
+  else if (!labels_.table().find(label))
+    labels_.table().addDefault(label);
   if (!undo_.commit(labels_)) return {};
   modified_ = true;
   recordSupport(supportAxis_, slice, label);

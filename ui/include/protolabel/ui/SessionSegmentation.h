@@ -20,6 +20,9 @@ struct SupportVolume {
   std::set<uint16_t> use;  // the labels to transfer; empty: every label present
 };
 
+// The engine's view of float voxels laid out on `volume`'s grid.
+inference::VolumeView viewOf(const std::vector<float>& voxels, const core::Volume& volume);
+
 // The session's support slices with their masks, or, given a support volume, each of its labels at
 // 1/6, 1/2 and 5/6 of its axial extent (the benchmark's choice). Cheap; runs in the GUI thread.
 std::vector<inference::LabelSupport> collectSupports(const core::AnnotationSession& session,

@@ -85,6 +85,9 @@ class ViewerModel : public QObject {
   void undoStateChanged();
 
  private:
+  // An edit, undo or redo changed `box`: views repaint, the 3D view remeshes, panels refresh.
+  void announceEdit(const core::IndexBox& box);
+
   core::AnnotationSession session_;
   std::array<int64_t, 3> cursor_{0, 0, 0};
   core::Window window_;
