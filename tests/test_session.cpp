@@ -8,6 +8,7 @@
 
 #include "TestSupport.h"
 #include "protolabel/core/Error.h"
+#include "protolabel/core/TrainingOrientation.h"
 #include "protolabel/core/display/SliceOrientation.h"
 #include "protolabel/core/display/WindowPresets.h"
 #include "protolabel/core/editing/ComponentFilter.h"
@@ -190,6 +191,33 @@ class SessionTest : public QObject {
     QCOMPARE(letters(sliceOrientation(lps, Axis::Z)), QString("RLAP"));
     QVERIFY(!sliceOrientation(lps, Axis::Z).flipU && !sliceOrientation(lps, Axis::Z).flipV);
     QVERIFY(sliceOrientation(lps, Axis::Y).flipV);  // z grows upwards on screen
+  }
+
+  void flipsIntoTheTrainingOrientation() {
+    const Volume ct = readImage(kSample).volume;  // RAS: only x runs the other way from LAS
+    const AxisFlips f = flipsToTrainingOrientation(ct.geometry());
+    QVERIFY(f.x && !f.y && !f.z);
+    const Volume las = readImage(protolabel::test::dataPath("fewshot-benchmark/abd-mri-chaost2/images/image_1.nii.gz")).volume;
+    QVERIFY(!flipsToTrainingOrientation(las.geometry()).any());
+    ImageGeometry permuted = ct.geometry();
+    permuted.direction = {0, 0, 1, 1, 0, 0, 0, 1, 0};  // a sagittal acquisition: left as stored
+    QVERIFY(!flipsToTrainingOrientation(permuted).any());
+
+    // Flipping a volume, then taking a slice, equals taking the slice and flipping it (any axis).
+    std::vector<float> v = ct.toFloat();
+    const AxisFlips all{true, true, true};
+    std::vector<float> flipped = v;
+    flipVolume(flipped, ct.size(), all);
+    QCOMPARE(flipped[0], v.back());
+    for (Axis axis : {Axis::X, Axis::Y, Axis::Z}) {
+      const int64_t index = 17;
+      std::vector<float> slice = extractSlice(v.data(), ct.size(), axis, index);
+      flipSliceMask(slice, ct.size(), axis, all);
+      QVERIFY(slice == extractSlice(flipped.data(), ct.size(), axis, flipSliceIndex(index, ct.size(), axis, all)));
+    }
+    flipVolume(flipped, ct.size(), all);
+    QVERIFY(flipped == v);  // its own inverse
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, flipVolume(flipped, Size3{2, 2, 2}, all));
   }
 
   void windowPresets() {

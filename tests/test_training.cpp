@@ -3,6 +3,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <numeric>
 #include <set>
 
@@ -138,6 +139,37 @@ class TrainingTest : public QObject {
     const double last = std::accumulate(losses.end() - 5, losses.end(), 0.0) / 5;
     qInfo() << "loss over the first 5 iterations" << first << ", over the last 5" << last;
     QVERIFY(last < 0.8 * first);
+  }
+
+  void theSinglePrototypeBaselineTrainsInTheSameHarness() {
+    // PANet-style baseline: encoder only, query loss plus alignment; it learns on the same episode
+    // and keeps its method through a model file.
+    inference::setCpuThreads(2);
+    inference::TrainingOptions options;
+    options.volumeFiles = {fixedEpisodeVolume()};
+    options.iterations = 40;
+    options.augment = false;
+    options.learningRate = 1e-2;
+    options.seed = 3;
+    auto model = inference::Model::create("lite", 3, inference::Device::Cpu, "single-prototype");
+    QCOMPARE(model->info().fgPrototypes, int64_t(1));
+    QVERIFY(model->info().parameters < inference::Model::create("lite", 3, inference::Device::Cpu)->info().parameters / 4);
+    std::vector<double> losses;
+    std::vector<double> auxiliary;
+    inference::train(*model, options, [&](const inference::TrainingProgress& p) {
+      losses.push_back(p.lastLoss);
+      auxiliary.push_back(p.aux + p.ssp + p.boundary);
+      return true;
+    });
+    const double first = std::accumulate(losses.begin(), losses.begin() + 5, 0.0) / 5;
+    const double last = std::accumulate(losses.end() - 5, losses.end(), 0.0) / 5;
+    qInfo() << "baseline loss over the first 5 iterations" << first << ", over the last 5" << last;
+    QVERIFY(last < 0.8 * first);
+    QVERIFY(std::all_of(auxiliary.begin(), auxiliary.end(), [](double v) { return v == 0; }));  // CoW-only terms
+    const std::string path = (dir_.path() + "/baseline.pt").toStdString();
+    model->save(path);
+    QCOMPARE(QString::fromStdString(inference::Model::inspect(path).method), QString("single-prototype"));
+    QVERIFY_THROWS_EXCEPTION(inference::EngineError, inference::Model::create("lite", 3, inference::Device::Cpu, "nonsense"));
   }
 
   void aStoppedRunResumesFromItsCheckpoint() {

@@ -127,7 +127,7 @@ int runSegment(const Args& args) {
   std::vector<float> queryVoxels = core::networkIntensities(query.volume);
   core::flipVolume(queryVoxels, query.volume.size(), queryFlips);
   std::vector<float> supportVoxels = sameVolume ? std::vector<float>() : core::networkIntensities(support.volume);
-  core::flipVolume(supportVoxels, support.volume.size(), supportFlips);
+  if (!sameVolume) core::flipVolume(supportVoxels, support.volume.size(), supportFlips);
   const inference::VolumeView queryView = ui::viewOf(queryVoxels, query.volume);
   const inference::VolumeView supportView = ui::viewOf(supportVoxels, support.volume);
 

@@ -348,10 +348,11 @@ void MainWindow::chooseDicomFolder() {
   openImage(path);
 }
 
-void MainWindow::openImage(const QString& path, const QString& labelsPath) {
+void MainWindow::openImage(const QString& path, const QString& labelsPath, bool labelsRecovered) {
   if (runner_->running()) return showMessage("Wait for the segmentation to finish (or cancel it) before opening another image");
   if (!maybeKeepUnsavedLabels()) return;
   pendingLabels_ = labelsPath;
+  pendingLabelsRecovered_ = labelsRecovered;
   if (!loader_->load(path)) return showMessage("Another image is still loading");
   QApplication::setOverrideCursor(Qt::BusyCursor);
   loadProgress_->setVisible(true);
@@ -387,8 +388,13 @@ void MainWindow::chooseLabels() {
 bool MainWindow::openLabels(const QString& path) {
   try {
     model_.loadLabels(core::readLabelMap(path.toStdString()));
-    labelsPath_ = path;
-    model_.session().markSaved();
+    // Recovered labels stay unsaved work (and have no file of their own) until the user saves them.
+    if (std::exchange(pendingLabelsRecovered_, false)) {
+      autosaveCurrent_ = true;
+    } else {
+      labelsPath_ = path;
+      model_.session().markSaved();
+    }
     updateTitle();
     showMessage("Loaded labels " + path);
     return true;
@@ -522,11 +528,7 @@ bool MainWindow::recover(const core::RecoveryEntry& entry) {
     showMessage("The image of the autosaved labels is gone: " + QString::fromStdString(entry.sourcePath));
     return false;
   }
-  openImage(QString::fromStdString(entry.sourcePath), QString::fromStdString(entry.labelPath));
-  // The recovered labels are unsaved work until the user saves them.
-  connect(this, &MainWindow::imageLoaded, this, [this] {
-    model_.session().loadLabels(model_.session().labels());
-  }, Qt::SingleShotConnection);
+  openImage(QString::fromStdString(entry.sourcePath), QString::fromStdString(entry.labelPath), /*labelsRecovered=*/true);
   return true;
 }
 

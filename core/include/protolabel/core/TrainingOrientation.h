@@ -5,6 +5,7 @@
 // its results flipped back. Flips are their own inverse.
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "protolabel/core/Geometry.h"
@@ -38,6 +39,7 @@ void flipVolume(T* voxels, const Size3& size, AxisFlips f) {
 
 template <class T>
 void flipVolume(std::vector<T>& voxels, const Size3& size, AxisFlips f) {
+  if (int64_t(voxels.size()) != size[0] * size[1] * size[2]) throw std::invalid_argument("flipVolume: size mismatch");
   flipVolume(voxels.data(), size, f);
 }
 

@@ -50,8 +50,9 @@ class MainWindow : public QMainWindow {
   ImageLoader* loader() const { return loader_; }
   core::RecoveryStore& recovery() { return recovery_; }
 
-  // Opens an image (file or DICOM folder) in the background; `labelsPath` loads labels after it.
-  void openImage(const QString& path, const QString& labelsPath = {});
+  // Opens an image (file or DICOM folder) in the background; `labelsPath` loads labels after it
+  // (`labelsRecovered`: an autosave, which stays unsaved work).
+  void openImage(const QString& path, const QString& labelsPath = {}, bool labelsRecovered = false);
   bool openLabels(const QString& path);
   bool saveLabelsTo(const QString& path);
   // Writes the autosave now (normally every minute and after each segmentation run).
@@ -116,6 +117,7 @@ class MainWindow : public QMainWindow {
   QTimer surfaceTimer_;
   QString labelsPath_;
   QString pendingLabels_;
+  bool pendingLabelsRecovered_ = false;  // pendingLabels_ is an autosave, not the user's file
   QString lastMessage_;
   bool autosaveCurrent_ = true;  // nothing changed since the last autosave
 };
