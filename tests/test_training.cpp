@@ -40,6 +40,18 @@ class TrainingTest : public QObject {
     return path;
   }
 
+  // 40 iterations on the fixed episode, without augmentation, at a rate that shows progress quickly.
+  inference::TrainingOptions fixedEpisodeOptions() {
+    inference::setCpuThreads(2);
+    inference::TrainingOptions options;
+    options.volumeFiles = {fixedEpisodeVolume()};
+    options.iterations = 40;
+    options.augment = false;
+    options.learningRate = 1e-2;
+    options.seed = 3;
+    return options;
+  }
+
  private Q_SLOTS:
   void abdominalFoldsFollowThePublishedLists() {
     const auto b = core::loadFewShotBenchmark("abd-mri", test::dataPath("fewshot-benchmark"));
@@ -120,13 +132,7 @@ class TrainingTest : public QObject {
   }
 
   void aFewIterationsReduceTheLossOnAFixedEpisode() {
-    inference::setCpuThreads(2);
-    inference::TrainingOptions options;
-    options.volumeFiles = {fixedEpisodeVolume()};
-    options.iterations = 40;
-    options.augment = false;
-    options.learningRate = 1e-2;
-    options.seed = 3;
+    const inference::TrainingOptions options = fixedEpisodeOptions();
     auto model = inference::Model::create("lite", 3, inference::Device::Cpu);
     std::vector<double> losses;
     const auto report = inference::train(*model, options, [&](const inference::TrainingProgress& p) {
@@ -144,13 +150,7 @@ class TrainingTest : public QObject {
   void theSinglePrototypeBaselineTrainsInTheSameHarness() {
     // PANet-style baseline: encoder only, query loss plus alignment; it learns on the same episode
     // and keeps its method through a model file.
-    inference::setCpuThreads(2);
-    inference::TrainingOptions options;
-    options.volumeFiles = {fixedEpisodeVolume()};
-    options.iterations = 40;
-    options.augment = false;
-    options.learningRate = 1e-2;
-    options.seed = 3;
+    const inference::TrainingOptions options = fixedEpisodeOptions();
     auto model = inference::Model::create("lite", 3, inference::Device::Cpu, "single-prototype");
     QCOMPARE(model->info().fgPrototypes, int64_t(1));
     QVERIFY(model->info().parameters < inference::Model::create("lite", 3, inference::Device::Cpu)->info().parameters / 4);
