@@ -296,13 +296,19 @@ class SessionTest : public QObject {
     r.nifti = true;
     r.folder = dir.filePath("missing").toStdString();
     QVERIFY_THROWS_EXCEPTION(Error, exportLabels(truth, truth.geometry(), r));
-    r.folder = std::filesystem::path(kSample).parent_path().string();
-    r.baseName = "abdomen_ct";
-    r.protectedPaths = {kSample};
-    r.nifti = false, r.nrrd = true;  // abdomen_ct.nrrd is not the source: allowed, but write elsewhere
     r.folder = dir.path().toStdString();
+    r.nifti = false, r.nrrd = true;
     const auto written = exportLabels(truth, truth.geometry(), r);
-    QCOMPARE(int(written.size()), 2);
+    QCOMPARE(int(written.size()), 2);  // the label image and its ITK-SNAP description
+    // Exporting over the source image (a copy here) is refused and leaves it untouched.
+    const std::string source = dir.filePath("source.nii.gz").toStdString();
+    std::filesystem::copy_file(kSample, source);
+    r.baseName = "source";
+    r.nrrd = false, r.nifti = true;
+    r.protectedPaths = {source};
+    QVERIFY_THROWS_EXCEPTION(Error, exportLabels(truth, truth.geometry(), r));
+    QCOMPARE(std::filesystem::file_size(source), std::filesystem::file_size(kSample));
+    r.baseName = "x";
     ImageGeometry other = truth.geometry();
     other.spacing[0] *= 2;
     QVERIFY_THROWS_EXCEPTION(Error, exportLabels(truth, other, r));
