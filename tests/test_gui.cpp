@@ -184,9 +184,8 @@ class GuiTest : public QObject {
     QVERIFY(w);
     ui::ViewerModel& m = w->model();
     const core::LabelMap truth = core::readLabelMap(sampleLabels().toStdString());
-    const auto extents = truth.extents();
     // One example slice each for the liver (5) and the spleen (1), as a user would paint them.
-    for (uint16_t organ : {5, 1}) m.session().copySupportSlice(truth, organ, (extents.at(organ).lo[2] + extents.at(organ).hi[2]) / 2);
+    for (uint16_t organ : {5, 1}) QVERIFY(m.session().copyMiddleSupportSlice(truth, organ) >= 0);
     m.notifySupportsChanged();
     QCOMPARE(w->segmentPanel()->supportList()->count(), 2);
 
@@ -298,8 +297,7 @@ class GuiTest : public QObject {
     auto w = open(work_.filePath("recovery-cancel"));
     QVERIFY(w);
     const core::LabelMap truth = core::readLabelMap(sampleLabels().toStdString());
-    const auto liver = truth.extents().at(5);
-    w->model().session().copySupportSlice(truth, 5, (liver.lo[2] + liver.hi[2]) / 2);
+    QVERIFY(w->model().session().copyMiddleSupportSlice(truth, 5) >= 0);
     QSignalSpy progress(w->runner(), &ui::SegmentationRunner::progress);
     QSignalSpy cancelled(w->runner(), &ui::SegmentationRunner::cancelled);
     QTest::mouseClick(w->segmentPanel()->segmentButton(), Qt::LeftButton);

@@ -9,6 +9,7 @@
 #include "TestSupport.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/TrainingOrientation.h"
+#include "protolabel/core/benchmark/FewShotBenchmark.h"
 #include "protolabel/core/display/SliceOrientation.h"
 #include "protolabel/core/display/WindowPresets.h"
 #include "protolabel/core/editing/ComponentFilter.h"
@@ -137,6 +138,28 @@ class SessionTest : public QObject {
     const auto mask = s.supportMask(5, z);
     const int64_t example = int64_t(std::count(mask.begin(), mask.end(), 1));
     QVERIFY2(example >= inTruth && example <= inTruth + 5, qPrintable(QString("%1 vs %2").arg(example).arg(inTruth)));
+  }
+
+  void slicesOfALabelAndTheirExamples() {
+    const LabelMap truth = readLabelMap(kSampleLabels);  // uint8
+    std::vector<int64_t> expected;  // brute force: axial slices holding the liver
+    for (int64_t k = 0; k < truth.geometry().size[2]; ++k) {
+      bool found = false;
+      for (int64_t j = 0; j < truth.geometry().size[1] && !found; ++j)
+        for (int64_t i = 0; i < truth.geometry().size[0] && !found; ++i) found = truth.at(i, j, k) == 5;
+      if (found) expected.push_back(k);
+    }
+    QVERIFY(expected.size() > 10);
+    QVERIFY(truth.slicesContaining(5, Axis::Z) == expected);
+    const auto mask = truth.sliceMask(Axis::Z, expected[0], 5);
+    QCOMPARE(int64_t(mask.size()), truth.geometry().size[0] * truth.geometry().size[1]);
+    QCOMPARE(mask[std::size_t(5 + 7 * truth.geometry().size[0])], uint8_t(truth.at(5, 7, expected[0]) == 5));
+    const double c = double(expected.size());  // int(C_s * f) in floating point, as the protocol's numpy
+    const std::vector<int64_t> picks{expected[std::size_t(c * (1.0 / 6))], expected[std::size_t(c * 0.5)],
+                                     expected[std::size_t(c * (5.0 / 6))]};
+    QVERIFY(ep1SupportSlices(expected) == picks);
+    QVERIFY(ep1SupportSlices(truth, 5, Axis::Z) == picks);  // distinct here
+    QVERIFY(ep1SupportSlices(truth, 250, Axis::Z).empty());
   }
 
   void lockedLabelsAndNextUncertainSlice() {

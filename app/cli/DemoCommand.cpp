@@ -12,6 +12,7 @@
 #include "CommandLine.h"
 #include "Commands.h"
 #include "ModelLocation.h"
+#include "protolabel/core/benchmark/FewShotBenchmark.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/LabelExport.h"
 #include "protolabel/core/io/LabelIO.h"
@@ -29,15 +30,6 @@ std::vector<uint16_t> parseValues(const std::string& list) {
   return values;
 }
 
-double dice(const core::LabelMap& a, const core::LabelMap& b, uint16_t value) {
-  int64_t both = 0, na = 0, nb = 0;
-  for (int64_t i = 0, n = a.voxels().voxelCount(); i < n; ++i) {
-    const bool x = a.labelAtLinear(i) == value, y = b.labelAtLinear(i) == value;
-    both += x && y, na += x, nb += y;
-  }
-  return na + nb ? 2.0 * double(both) / double(na + nb) : 1.0;
-}
-
 }  // namespace
 
 int runDemo(const Args& args) {
@@ -51,15 +43,11 @@ int runDemo(const Args& args) {
   core::AnnotationSession session;
   session.setImage(core::readImage(sample.image).volume, sample.image);
   const core::LabelMap truth = core::readLabelMap(sample.labels);
-  const auto extents = truth.extents();
   std::cout << "Opened " << sample.image << " (" << session.image().size()[0] << " x " << session.image().size()[1]
             << " x " << session.image().size()[2] << ")\n";
   for (uint16_t organ : parseValues(cl.option("organs", "5,1,2,3"))) {
-    const auto it = extents.find(organ);
-    if (it == extents.end()) continue;
-    const int64_t middle = (it->second.lo[2] + it->second.hi[2]) / 2;
-    session.copySupportSlice(truth, organ, middle);
-    std::cout << "Example: " << truth.table().find(organ)->name << " on axial slice " << middle << "\n";
+    const int64_t middle = session.copyMiddleSupportSlice(truth, organ);
+    if (middle >= 0) std::cout << "Example: " << session.table().find(organ)->name << " on axial slice " << middle << "\n";
   }
 
   const std::string modelPath = cl.option("model", defaultModelPath());
@@ -74,9 +62,14 @@ int runDemo(const Args& args) {
   for (const auto& l : labels) session.accept(l.label);
   std::cout << "Segmented " << labels.size() << " organs in one pass in " << std::fixed << std::setprecision(2) << seconds
             << " s with " << modelPath << "\n";
+  const core::Volume truthVoxels = truth.voxels().convertedTo(core::PixelType::UInt16);
+  const core::Size3& size = session.image().size();
+  const int64_t dims[3] = {size[0], size[1], size[2]};
   for (const auto& l : labels)
     std::cout << "  " << std::left << std::setw(16) << session.table().find(l.label)->name << " Dice "
-              << std::setprecision(3) << dice(session.labels(), truth, l.label) << "\n";
+              << std::setprecision(3)
+              << core::dice3d(session.labels().voxels().data<uint16_t>(), truthVoxels.data<uint16_t>(), dims, l.label)
+              << "\n";
 
   core::ExportRequest request;
   request.folder = output;

@@ -17,6 +17,7 @@
 #include "protolabel/core/Error.h"
 #include "protolabel/core/Slicing.h"
 #include "protolabel/core/TrainingOrientation.h"
+#include "protolabel/core/benchmark/FewShotBenchmark.h"
 #include "protolabel/core/display/WindowPresets.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/ImageWriter.h"
@@ -47,32 +48,6 @@ core::Axis parseAxis(const std::string& name) {
   if (name == "y" || name == "coronal") return core::Axis::Y;
   if (name == "x" || name == "sagittal") return core::Axis::X;
   throw UsageError("--axis expects x, y or z");
-}
-
-// The label's mask on slice `index` (u fastest). `labels` holds uint16 voxels.
-std::vector<uint8_t> labelSlice(const core::Volume& labels, core::Axis axis, int64_t index, uint16_t value) {
-  const auto slice = core::extractSlice(labels.data<uint16_t>(), labels.size(), axis, index);
-  std::vector<uint8_t> mask(slice.size());
-  for (std::size_t i = 0; i < slice.size(); ++i) mask[i] = slice[i] == value;
-  return mask;
-}
-
-// Default supports: the middle slice of each third of the label's extent along the axis (EP1).
-std::vector<int64_t> defaultSupportSlices(const core::LabelMap& labelMap, const core::Volume& labels, core::Axis axis,
-                                          uint16_t value) {
-  const core::IndexBox box = labelMap.extentOf(value);
-  if (box.empty()) return {};
-  std::vector<int64_t> containing;
-  for (int64_t s = box.lo[int(axis)]; s <= box.hi[int(axis)]; ++s) {
-    const auto mask = labelSlice(labels, axis, s, value);
-    if (std::any_of(mask.begin(), mask.end(), [](uint8_t v) { return v; })) containing.push_back(s);
-  }
-  std::vector<int64_t> picks;
-  for (double f : {1.0 / 6, 0.5, 5.0 / 6}) {
-    const int64_t s = containing[std::size_t(f * double(containing.size()))];
-    if (picks.empty() || picks.back() != s) picks.push_back(s);
-  }
-  return picks;
 }
 
 double dice(const std::vector<uint16_t>& predicted, const core::LabelMap& reference, uint16_t value) {
@@ -119,7 +94,6 @@ int runSegment(const Args& args) {
   if (!supportLabels.geometry().sameGrid(support.volume.geometry()))
     throw core::Error(core::ErrorCode::GridMismatch, "the support labels do not lie on the support image's grid");
   const core::Axis axis = parseAxis(cl.option("axis", "z"));
-  const core::Volume supportLabelVoxels = supportLabels.voxels().convertedTo(core::PixelType::UInt16);
 
   // Both volumes in the network's training orientation; the result is flipped back below.
   const core::AxisFlips queryFlips = core::flipsToTrainingOrientation(query.volume.geometry());
@@ -142,11 +116,11 @@ int runSegment(const Args& args) {
     label.volume = sameVolume ? nullptr : &supportView;
     const std::vector<int64_t> slices = cl.option("support-slices")
                                             ? parseList(*cl.option("support-slices"), "--support-slices")
-                                            : defaultSupportSlices(supportLabels, supportLabelVoxels, axis, label.label);
+                                            : core::ep1SupportSlices(supportLabels, label.label, axis);
     for (int64_t s : slices) {
       if (s < 0 || s >= core::sliceLayout(support.volume.size(), axis).count)
         throw UsageError("support slice " + std::to_string(s) + " lies outside the support image");
-      auto mask = labelSlice(supportLabelVoxels, axis, s, label.label);
+      auto mask = supportLabels.sliceMask(axis, s, label.label);
       core::flipSliceMask(mask, support.volume.size(), axis, supportFlips);
       const int64_t flipped = core::flipSliceIndex(s, support.volume.size(), axis, supportFlips);
       if (std::any_of(mask.begin(), mask.end(), [](uint8_t v) { return v; })) label.slices.push_back({flipped, std::move(mask)});

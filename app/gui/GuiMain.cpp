@@ -22,10 +22,7 @@ void stageSampleSegmentation(ui::MainWindow& window, const QString& out) {
   const core::LabelMap truth = core::readLabelMap(sample.labels);
   const auto extents = truth.extents();
   ui::ViewerModel& model = window.model();
-  for (uint16_t organ : {5, 1, 2, 3}) {
-    const auto it = extents.find(organ);
-    if (it != extents.end()) model.session().copySupportSlice(truth, organ, (it->second.lo[2] + it->second.hi[2]) / 2);
-  }
+  for (uint16_t organ : {5, 1, 2, 3}) model.session().copyMiddleSupportSlice(truth, organ);
   model.notifyTableChanged();
   model.notifySupportsChanged();
   QObject::connect(window.runner(), &ui::SegmentationRunner::finished, &window, [&window, &model, extents, out] {

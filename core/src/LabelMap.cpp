@@ -56,6 +56,27 @@ std::map<uint16_t, int64_t> LabelMap::histogram() const {
   return result;
 }
 
+std::vector<uint8_t> LabelMap::sliceMask(Axis axis, int64_t index, uint16_t value) const {
+  return dispatchPixelType(pixelType(), [&](auto tag) {
+    using T = decltype(tag);
+    const std::vector<T> slice = extractSlice(voxels_.data<T>(), geometry().size, axis, index);
+    std::vector<uint8_t> mask(slice.size());
+    std::transform(slice.begin(), slice.end(), mask.begin(), [value](T v) { return uint8_t(v == value); });
+    return mask;
+  });
+}
+
+std::vector<int64_t> LabelMap::slicesContaining(uint16_t value, Axis axis) const {
+  const IndexBox box = extentOf(value);
+  std::vector<int64_t> slices;
+  if (box.empty()) return slices;
+  for (int64_t s = box.lo[std::size_t(axis)]; s <= box.hi[std::size_t(axis)]; ++s) {
+    const std::vector<uint8_t> mask = sliceMask(axis, s, value);
+    if (std::find(mask.begin(), mask.end(), 1) != mask.end()) slices.push_back(s);
+  }
+  return slices;
+}
+
 IndexBox LabelMap::extentOf(uint16_t value) const {
   const auto all = extents();
   const auto it = all.find(value);

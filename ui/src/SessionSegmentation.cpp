@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protolabel/core/benchmark/FewShotBenchmark.h"
 #include "protolabel/core/display/WindowPresets.h"
 #include "protolabel/core/editing/ComponentFilter.h"
 
@@ -15,33 +16,16 @@ inference::VolumeView viewOf(const std::vector<float>& voxels, const core::Volum
   return v;
 }
 
-namespace {
-
-std::vector<int64_t> spreadSlices(const core::IndexBox& box) {
-  const int64_t lo = box.lo[2], n = box.hi[2] - box.lo[2] + 1;
-  std::vector<int64_t> slices{lo + n / 6, lo + n / 2, lo + 5 * n / 6};
-  slices.erase(std::unique(slices.begin(), slices.end()), slices.end());
-  return slices;
-}
-
-std::vector<uint8_t> maskOf(const core::LabelMap& labels, int64_t slice, uint16_t value) {
-  const auto values = core::extractSlice(labels.voxels().data<uint16_t>(), labels.geometry().size, core::Axis::Z, slice);
-  std::vector<uint8_t> mask(values.size());
-  std::transform(values.begin(), values.end(), mask.begin(), [value](uint16_t v) { return v == value; });
-  return mask;
-}
-
-}  // namespace
-
 std::vector<inference::LabelSupport> collectSupports(const core::AnnotationSession& session,
                                                      const SupportVolume* supportVolume) {
   std::vector<inference::LabelSupport> labels;
   if (supportVolume) {
-    for (const auto& [value, box] : supportVolume->labels.extents()) {
+    for (const auto& [value, count] : supportVolume->labels.histogram()) {
       if (!supportVolume->use.empty() && !supportVolume->use.count(value)) continue;
       inference::LabelSupport support;
       support.label = value;
-      for (int64_t s : spreadSlices(box)) support.slices.push_back({s, maskOf(supportVolume->labels, s, value)});
+      for (int64_t s : core::ep1SupportSlices(supportVolume->labels, value, core::Axis::Z))
+        support.slices.push_back({s, supportVolume->labels.sliceMask(core::Axis::Z, s, value)});
       labels.push_back(std::move(support));
     }
     return labels;

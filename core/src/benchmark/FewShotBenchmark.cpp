@@ -75,18 +75,32 @@ FewShotBenchmark loadFewShotBenchmark(const std::string& name, const std::string
   return b;
 }
 
+std::vector<int64_t> ep1SupportSlices(const std::vector<int64_t>& supportOrganSlices) {
+  std::vector<int64_t> picks;
+  const double cs = double(supportOrganSlices.size());
+  if (supportOrganSlices.empty()) return picks;
+  for (double part : {1.0 / 6, 0.5, 5.0 / 6}) picks.push_back(supportOrganSlices[std::size_t(cs * part)]);
+  return picks;
+}
+
+std::vector<int64_t> ep1SupportSlices(const LabelMap& labels, uint16_t value, Axis axis) {
+  std::vector<int64_t> picks = ep1SupportSlices(labels.slicesContaining(value, axis));
+  picks.erase(std::unique(picks.begin(), picks.end()), picks.end());
+  return picks;
+}
+
 std::vector<Ep1Chunk> ep1Chunks(const std::vector<int64_t>& queryOrganSlices,
                                 const std::vector<int64_t>& supportOrganSlices) {
   std::vector<Ep1Chunk> chunks;
   if (queryOrganSlices.empty() || supportOrganSlices.empty()) return chunks;
-  const double c = double(queryOrganSlices.size()), cs = double(supportOrganSlices.size());
-  const double parts[3] = {1.0 / 6, 0.5, 5.0 / 6};
+  const double c = double(queryOrganSlices.size());
+  const std::vector<int64_t> supports = ep1SupportSlices(supportOrganSlices);
   for (int i = 0; i < 3; ++i) {
     // numpy: linspace(0, C, 4).astype(int) truncates toward zero.
     const auto from = std::size_t(c * i / 3), to = std::size_t(c * (i + 1) / 3);
     Ep1Chunk chunk;
     chunk.querySlices.assign(queryOrganSlices.begin() + std::ptrdiff_t(from), queryOrganSlices.begin() + std::ptrdiff_t(to));
-    chunk.supportSlice = supportOrganSlices[std::size_t(cs * parts[i])];
+    chunk.supportSlice = supports[std::size_t(i)];
     if (!chunk.querySlices.empty()) chunks.push_back(std::move(chunk));
   }
   return chunks;

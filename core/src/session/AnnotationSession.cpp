@@ -152,6 +152,15 @@ IndexBox AnnotationSession::copySupportSlice(const LabelMap& reference, uint16_t
   return box;
 }
 
+int64_t AnnotationSession::copyMiddleSupportSlice(const LabelMap& reference, uint16_t label) {
+  const IndexBox box = reference.extentOf(label);
+  if (box.empty()) return -1;
+  const std::size_t axis = std::size_t(supportAxis_);
+  const int64_t middle = (box.lo[axis] + box.hi[axis]) / 2;
+  copySupportSlice(reference, label, middle);
+  return middle;
+}
+
 IndexBox AnnotationSession::undo() {
   if (stroke_) endStroke();
   const IndexBox box = undo_.undo(labels_);
@@ -168,11 +177,7 @@ IndexBox AnnotationSession::redo() {
 }
 
 std::vector<uint8_t> AnnotationSession::supportMask(uint16_t label, int64_t slice) const {
-  const std::vector<uint16_t> values =
-      extractSlice(labels_.voxels().data<uint16_t>(), labels_.geometry().size, supportAxis_, slice);
-  std::vector<uint8_t> mask(values.size());
-  std::transform(values.begin(), values.end(), mask.begin(), [label](uint16_t v) { return v == label; });
-  return mask;
+  return labels_.sliceMask(supportAxis_, slice, label);
 }
 
 void AnnotationSession::removeSupport(uint16_t label, int64_t slice) {

@@ -3,8 +3,10 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <vector>
 
 #include "protolabel/core/LabelTable.h"
+#include "protolabel/core/Slicing.h"
 #include "protolabel/core/Volume.h"
 
 namespace protolabel::core {
@@ -40,6 +42,11 @@ class LabelMap {
   IndexBox extentOf(uint16_t value) const;
   // The extent of every non-zero value present, in one pass over the voxels.
   std::map<uint16_t, IndexBox> extents() const;
+  // The mask of `value` on slice `index` normal to `axis` (u fastest, see Slicing.h): 1 where labelled.
+  std::vector<uint8_t> sliceMask(Axis axis, int64_t index, uint16_t value) const;
+  // The slices normal to `axis` that hold `value`, in increasing order.
+  std::vector<int64_t> slicesContaining(uint16_t value, Axis axis) const;
+
   // The table plus a default entry for every value present in the map but missing from it.
   LabelTable completeTable() const;
   void addMissingTableEntries() { table_ = completeTable(); }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "protolabel/core/LabelMap.h"
+
 namespace protolabel::core {
 
 struct BenchmarkOrgan {
@@ -43,6 +45,12 @@ struct Ep1Chunk {
 };
 std::vector<Ep1Chunk> ep1Chunks(const std::vector<int64_t>& queryOrganSlices,
                                 const std::vector<int64_t>& supportOrganSlices);
+// EP1's three support slices: the organ slices int(C_s * [1/6, 1/2, 5/6]) (repeats kept, so index i
+// is chunk i's); empty when there are no organ slices.
+std::vector<int64_t> ep1SupportSlices(const std::vector<int64_t>& supportOrganSlices);
+// The same choice for `value` of a label map along `axis`, repeats removed: the default examples
+// when a labelled volume serves as the support.
+std::vector<int64_t> ep1SupportSlices(const LabelMap& labels, uint16_t value, Axis axis);
 
 // 2TP / (2TP + FP + FN) of `value` over the given z slices (all slices when empty) of two label
 // volumes of `size` (x fastest). 1 when both are empty there.

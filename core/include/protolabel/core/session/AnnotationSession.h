@@ -58,6 +58,9 @@ class AnnotationSession {
   // as if the user had painted it, and makes the slice a support. Undoable. Used to start from an
   // existing label file, and by the demo.
   IndexBox copySupportSlice(const LabelMap& reference, uint16_t label, int64_t slice);
+  // copySupportSlice() on the middle slice of the label's extent in `reference`; returns that slice,
+  // or -1 when the reference does not hold the label.
+  int64_t copyMiddleSupportSlice(const LabelMap& reference, uint16_t label);
 
   bool canUndo() const { return undo_.canUndo(); }
   bool canRedo() const { return undo_.canRedo(); }
