@@ -245,7 +245,7 @@ class GuiTest : public QObject {
     QVERIFY(loaded.wait(60000));
     QCOMPARE(w.model().session().image().size(), (core::Size3{512, 512, 20}));
     auto support = std::make_shared<ui::SupportVolume>();
-    support->image = core::readImage(sampleImage().toStdString()).volume;
+    support->image = std::make_shared<const core::Volume>(core::readImage(sampleImage().toStdString()).volume);
     const core::LabelMap labels = core::readLabelMap(sampleLabels().toStdString());
     support->labels = core::LabelMap(labels.voxels().convertedTo(core::PixelType::UInt16), labels.table());
     support->use = {5, 1};

@@ -1,5 +1,8 @@
 #include "CommandLine.h"
 
+#include <cmath>
+#include <sstream>
+
 namespace protolabel::app {
 
 CommandLine::CommandLine(const std::vector<std::string>& args, const std::set<std::string>& flags,
@@ -43,6 +46,63 @@ std::optional<int> CommandLine::intOption(const std::string& name) const {
   } catch (const std::exception&) {
     throw UsageError("--" + name + " expects a whole number, not '" + *value + "'");
   }
+}
+
+namespace {
+// The whole text must be a number; std::stoll alone accepts "1abc" as 1.
+std::optional<int64_t> parseWhole(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const long long n = std::stoll(text, &used);
+    if (used == text.size()) return int64_t(n);
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<int64_t> CommandLine::intOption(const std::string& name, int64_t lo, int64_t hi) const {
+  auto value = option(name);
+  if (!value) return std::nullopt;
+  const auto n = parseWhole(*value);
+  if (!n || *n < lo || *n > hi)
+    throw UsageError("--" + name + " expects a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                     ", not '" + *value + "'");
+  return n;
+}
+
+std::optional<double> CommandLine::numberOption(const std::string& name, double lo, double hi) const {
+  auto value = option(name);
+  if (!value) return std::nullopt;
+  double n = 0;
+  std::size_t used = 0;
+  try {
+    n = std::stod(*value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value->size() || !std::isfinite(n) || n < lo || n > hi) {
+    std::ostringstream range;
+    range << lo << " to " << hi;
+    throw UsageError("--" + name + " expects a number from " + range.str() + ", not '" + *value + "'");
+  }
+  return n;
+}
+
+std::optional<std::vector<int64_t>> CommandLine::intListOption(const std::string& name, int64_t lo, int64_t hi) const {
+  auto value = option(name);
+  if (!value) return std::nullopt;
+  std::vector<int64_t> values;
+  std::stringstream in(*value);
+  for (std::string item; std::getline(in, item, ',');) {
+    const auto n = parseWhole(item);
+    if (!n || *n < lo || *n > hi)
+      throw UsageError("--" + name + " expects comma-separated whole numbers from " + std::to_string(lo) + " to " +
+                       std::to_string(hi) + ", not '" + *value + "'");
+    values.push_back(*n);
+  }
+  if (values.empty()) throw UsageError("--" + name + " needs at least one value");
+  return values;
 }
 
 }  // namespace protolabel::app

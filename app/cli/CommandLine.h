@@ -1,5 +1,6 @@
 #pragma once
 // A small parser for `protolabel <command> [positional...] [--flag] [--option value]`.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -25,6 +26,12 @@ class CommandLine {
   std::optional<std::string> option(const std::string& name) const;
   std::string option(const std::string& name, const std::string& fallback) const;
   std::optional<int> intOption(const std::string& name) const;
+  // A whole number within [lo, hi]; anything else is a UsageError naming the option.
+  std::optional<int64_t> intOption(const std::string& name, int64_t lo, int64_t hi) const;
+  // A number within [lo, hi].
+  std::optional<double> numberOption(const std::string& name, double lo, double hi) const;
+  // Comma-separated whole numbers within [lo, hi] ("1,2,5").
+  std::optional<std::vector<int64_t>> intListOption(const std::string& name, int64_t lo, int64_t hi) const;
 
  private:
   std::vector<std::string> positional_;

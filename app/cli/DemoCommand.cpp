@@ -17,23 +17,14 @@
 #include "protolabel/core/io/LabelExport.h"
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/inference/Runtime.h"
-#include "protolabel/ui/SessionSegmentation.h"
+#include "protolabel/segmentation/Pipeline.h"
+#include "protolabel/segmentation/Proposal.h"
+#include "PipelineArgs.h"
 
 namespace protolabel::app {
 
-namespace {
-
-std::vector<uint16_t> parseValues(const std::string& list) {
-  std::vector<uint16_t> values;
-  std::stringstream in(list);
-  for (std::string v; std::getline(in, v, ',');) values.push_back(uint16_t(std::stoi(v)));
-  return values;
-}
-
-}  // namespace
-
 int runDemo(const Args& args) {
-  const CommandLine cl(args, {}, {"output", "organs", "threads", "device", "model"});
+  const CommandLine cl(args, withPipelineFlags({}), withPipelineOptions({"output", "organs", "threads", "device", "model", "seed"}));
   const SamplePaths sample = samplePaths();
   if (sample.image.empty()) throw UsageError("the bundled sample was not found next to the executable");
   const std::string output = cl.option("output", QDir::tempPath().toStdString() + "/protolabel-demo");
@@ -45,27 +36,30 @@ int runDemo(const Args& args) {
   const core::LabelMap truth = core::readLabelMap(sample.labels);
   std::cout << "Opened " << sample.image << " (" << session.image().size()[0] << " x " << session.image().size()[1]
             << " x " << session.image().size()[2] << ")\n";
-  for (uint16_t organ : parseValues(cl.option("organs", "5,1,2,3"))) {
-    const int64_t middle = session.copyMiddleSupportSlice(truth, organ);
-    if (middle >= 0) std::cout << "Example: " << session.table().find(organ)->name << " on axial slice " << middle << "\n";
+  for (int64_t organ : cl.intListOption("organs", 1, 65535).value_or(std::vector<int64_t>{5, 1, 2, 3})) {
+    const int64_t middle = session.copyMiddleSupportSlice(truth, uint16_t(organ));
+    if (middle >= 0) std::cout << "Example: " << session.table().find(uint16_t(organ))->name << " on axial slice " << middle << "\n";
   }
 
   const std::string modelPath = cl.option("model", defaultModelPath());
   const auto model = inference::Model::load(modelPath, inference::parseDevice(cl.option("device", "auto")));
-  const auto labels = ui::collectSupports(session, nullptr);
-  const ui::EngineInput input(session.image(), nullptr, labels);
+  const segmentation::ExampleSet examples = segmentation::examplesFromSession(session);
+  segmentation::PipelineInput input;
+  input.image = &session.image();
+  input.examples = examples;
   const auto start = std::chrono::steady_clock::now();
-  auto result = inference::Engine(model).segment(input.request());
-  input.restore(result);
+  segmentation::PipelineResult result = segmentation::Pipeline(model).run(input, pipelineOptionsFromArgs(cl));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  session.setProposal(ui::toProposal(result, session.image().geometry(), labels, nullptr));
-  for (const auto& l : labels) session.accept(l.label);
-  std::cout << "Segmented " << labels.size() << " organs in one pass in " << std::fixed << std::setprecision(2) << seconds
-            << " s with " << modelPath << "\n";
+  std::cout << "Segmented " << examples.labels.size() << " organs in one pass in " << std::fixed << std::setprecision(2)
+            << seconds << " s with " << modelPath;
+  if (result.adaptIterations) std::cout << " (adapted to the scan: " << result.adaptIterations << " steps)";
+  std::cout << "\n";
+  session.setProposal(segmentation::toProposal(std::move(result), examples));
+  for (const auto& l : examples.labels) session.accept(l.label);
   const core::Volume truthVoxels = truth.voxels().convertedTo(core::PixelType::UInt16);
   const core::Size3& size = session.image().size();
   const int64_t dims[3] = {size[0], size[1], size[2]};
-  for (const auto& l : labels)
+  for (const auto& l : examples.labels)
     std::cout << "  " << std::left << std::setw(16) << session.table().find(l.label)->name << " Dice "
               << std::setprecision(3)
               << core::dice3d(session.labels().voxels().data<uint16_t>(), truthVoxels.data<uint16_t>(), dims, l.label)

@@ -14,6 +14,8 @@
 #include "protolabel/core/Error.h"
 #include "protolabel/core/io/FinetuneData.h"
 #include "protolabel/core/io/ImageReader.h"
+#include "protolabel/core/io/LabelIO.h"
+#include "protolabel/segmentation/TrainingData.h"
 #include "protolabel/inference/Model.h"
 #include "protolabel/inference/Runtime.h"
 #include "protolabel/inference/Training.h"
@@ -41,7 +43,7 @@ void printTrainingProgress(const inference::TrainingProgress& p, std::ostream& o
 
 int runFinetune(const Args& args) {
   const CommandLine cl(args, {"no-augment"}, {"model", "images", "labels", "output", "iterations", "time-budget", "learning-rate", "seed",
-                                              "threads", "device", "log-every"});
+                                              "threads", "device", "log-every", "modality"});
   for (const char* required : {"images", "labels", "output"})
     if (!cl.option(required)) throw UsageError(std::string("finetune needs --") + required);
   const std::string base = cl.option("model", defaultModelPath());
@@ -56,15 +58,22 @@ int runFinetune(const Args& args) {
   // Each labelled volume as a training volume file (labels drive the episodes; no supervoxels).
   const fs::path work = fs::temp_directory_path() / ("protolabel-finetune-" + std::to_string(::getpid()));
   fs::create_directories(work);
+  const auto model = inference::Model::load(base, inference::parseDevice(cl.option("device", "auto")));
+  const segmentation::Modality requested = segmentation::parseModality(cl.option("modality", "auto"));
   inference::TrainingOptions options = inference::finetuneOptions();
   for (std::size_t i = 0; i < images.size(); ++i) {
-    const core::Volume image = core::readImage(images[i]).volume;
-    const core::LoadedImage label = core::readImage(labels[i]);
-    if (!label.volume.geometry().sameGrid(image.geometry()))
+    const core::LoadedImage image = core::readImage(images[i]);
+    const core::LabelMap label = core::readLabelMap(labels[i]);
+    if (!label.geometry().sameGrid(image.volume.geometry()))
       throw core::Error(core::ErrorCode::GridMismatch, labels[i] + " does not lie on the grid of " + images[i]);
-    if (!core::hasAnyLabel(label.volume))
+    if (!core::hasAnyLabel(label.voxels()))
       throw core::Error(core::ErrorCode::InvalidArgument, labels[i] + " holds no label to train on", labels[i]);
-    options.volumeFiles.push_back(core::writeFinetuneVolume(image, label.volume, work.string(), int(i)));
+    const std::string dicomModality =
+        image.seriesIndex >= 0 ? image.series[std::size_t(image.seriesIndex)].modality : std::string();
+    // Prepared as the segmentation pipeline prepares a scan (the model's CT window and orientation).
+    options.volumeFiles.push_back(segmentation::writeFinetuneVolume(
+        image.volume, segmentation::resolveModality(requested, image.volume, dicomModality), label,
+        model->info().preprocessing, work.string(), int(i)));
   }
   options.iterations = cl.intOption("iterations").value_or(2000);
   options.timeBudgetMinutes = std::stod(cl.option("time-budget", "0"));
@@ -73,7 +82,6 @@ int runFinetune(const Args& args) {
   options.augment = !cl.flag("no-augment");
   const int logEvery = std::max(1, cl.intOption("log-every").value_or(25));
 
-  const auto model = inference::Model::load(base, inference::parseDevice(cl.option("device", "auto")));
   const std::string before = model->info().training;
   const auto report = inference::train(*model, options, [&](const inference::TrainingProgress& p) {
     if (p.iteration % logEvery == 0) printTrainingProgress(p, std::cout);

@@ -1,12 +1,15 @@
-// protolabel segment --image Q --support-image S --support-labels L --labels 1,2 --output OUT
-//                    [--support-slices z1,z2] [--axis x|y|z] [--model FILE | --untrained PRESET]
+// protolabel segment --image Q --support-labels L --output OUT [--labels 1,2] [--support-image S]
+//                    [--support-slices z1,z2 | --shots N] [--axis x|y|z] [--model FILE | --untrained PRESET]
 //                    [--device auto|cpu|cuda] [--seed N] [--threads N] [--probabilities PREFIX]
-//                    [--reference R] [--json]
+//                    [--reference R] [--json] [pipeline options: --modality, --adapt, ...]
+// The segmentation pipeline, exactly as the viewer's Segment button runs it. The examples are the
+// slices of L that hold each label (as every painted slice is an example in the viewer), or, with
+// --support-image, each label of S at 1/6, 1/2 and 5/6 of its extent (as the viewer takes a labelled
+// volume's examples); --support-slices or --shots choose others.
 #include <chrono>
 #include <iomanip>
 #include <iostream>
 #include <optional>
-#include <sstream>
 
 #include <unistd.h>
 
@@ -14,34 +17,20 @@
 #include "Commands.h"
 #include "JsonOutput.h"
 #include "ModelLocation.h"
+#include "PipelineArgs.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/Slicing.h"
-#include "protolabel/core/TrainingOrientation.h"
 #include "protolabel/core/benchmark/FewShotBenchmark.h"
-#include "protolabel/core/display/WindowPresets.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/ImageWriter.h"
 #include "protolabel/core/io/LabelIO.h"
-#include "protolabel/inference/Engine.h"
+#include "protolabel/inference/Model.h"
 #include "protolabel/inference/Runtime.h"
-#include "protolabel/ui/SessionSegmentation.h"
+#include "protolabel/segmentation/Pipeline.h"
 
 namespace protolabel::app {
 
 namespace {
-
-std::vector<int64_t> parseList(const std::string& text, const std::string& what) {
-  std::vector<int64_t> values;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    try {
-      values.push_back(std::stoll(item));
-    } catch (const std::exception&) {
-      throw UsageError(what + " expects comma-separated whole numbers, not '" + text + "'");
-    }
-  }
-  return values;
-}
 
 core::Axis parseAxis(const std::string& name) {
   if (name == "z" || name == "axial") return core::Axis::Z;
@@ -50,15 +39,36 @@ core::Axis parseAxis(const std::string& name) {
   throw UsageError("--axis expects x, y or z");
 }
 
-double dice(const std::vector<uint16_t>& predicted, const core::LabelMap& reference, uint16_t value) {
-  int64_t a = 0, b = 0, both = 0;
-  for (std::size_t i = 0; i < predicted.size(); ++i) {
-    const bool p = predicted[i] == value, r = reference.labelAtLinear(int64_t(i)) == value;
-    a += p;
-    b += r;
-    both += p && r;
+std::string dicomModalityOf(const core::LoadedImage& image) {
+  return image.seriesIndex >= 0 ? image.series[std::size_t(image.seriesIndex)].modality : std::string();
+}
+
+// The examples the viewer would take from `labels` (see the header comment), or the chosen slices.
+segmentation::ExampleSet examplesFrom(const CommandLine& cl, const core::LabelMap& labels,
+                                      const std::vector<uint16_t>& values, core::Axis axis, bool otherScan) {
+  segmentation::ExampleSet set;
+  if (auto shots = cl.intOption("shots", 1, 9)) {
+    set = segmentation::examplesFromLabels(labels, values, axis, int(*shots));
+  } else if (auto chosen = cl.intListOption("support-slices", 0, core::sliceLayout(labels.geometry().size, axis).count - 1)) {
+    set.axis = axis;
+    for (uint16_t value : values) {
+      segmentation::LabelExamples label;
+      label.label = value;
+      for (int64_t s : *chosen) {
+        auto mask = labels.sliceMask(axis, s, value);
+        if (std::any_of(mask.begin(), mask.end(), [](uint8_t v) { return v; })) label.slices.push_back({s, std::move(mask)});
+      }
+      if (!label.slices.empty()) set.labels.push_back(std::move(label));
+    }
+  } else {
+    set = otherScan ? segmentation::examplesFromLabelledScan(labels, values, axis)
+                    : segmentation::examplesFromPaintedSlices(labels, values, axis);
   }
-  return a + b ? 2.0 * double(both) / double(a + b) : 1.0;
+  for (uint16_t value : values)
+    if (std::none_of(set.labels.begin(), set.labels.end(), [&](const auto& l) { return l.label == value; }))
+      throw core::Error(core::ErrorCode::InvalidArgument,
+                        "label " + std::to_string(value) + " has no voxels on the chosen example slices");
+  return set;
 }
 
 }  // namespace
@@ -77,94 +87,86 @@ std::shared_ptr<inference::Model> loadModelFromArgs(const CommandLine& cl) {
 }
 
 int runSegment(const Args& args) {
-  const CommandLine cl(args, {"json", "no-cache"},
-                       {"image", "support-image", "support-labels", "labels", "output", "support-slices", "axis",
-                        "model", "untrained", "method", "device", "seed", "threads", "probabilities", "reference"});
-  for (const char* required : {"image", "support-labels", "labels", "output"})
+  const CommandLine cl(args, withPipelineFlags({"json"}),
+                       withPipelineOptions({"image", "support-image", "support-labels", "labels", "output",
+                                            "support-slices", "shots", "axis", "model", "untrained", "method", "device",
+                                            "seed", "threads", "probabilities", "reference"}));
+  for (const char* required : {"image", "support-labels", "output"})
     if (!cl.option(required)) throw UsageError(std::string("segment needs --") + required);
-  if (auto threads = cl.intOption("threads")) inference::setCpuThreads(*threads);
+  if (auto threads = cl.intOption("threads", 1, 1024)) inference::setCpuThreads(int(*threads));
+  const segmentation::PipelineOptions options = pipelineOptionsFromArgs(cl);
+  const std::string imagePath = *cl.option("image"), output = *cl.option("output");
+  const std::string supportPath = cl.option("support-image", imagePath);
+  const std::string labelsPath = *cl.option("support-labels");
+  // Every input is protected, not only the images: the output never replaces what the user gave.
+  core::WriteOptions writeOptions;
+  writeOptions.protectedPaths = {imagePath, supportPath, labelsPath};
+  if (auto reference = cl.option("reference")) writeOptions.protectedPaths.push_back(*reference);
+  core::checkOutputPath(output, writeOptions);
 
-  const core::LoadedImage query = core::readImage(*cl.option("image"));
-  const std::string supportPath = cl.option("support-image", *cl.option("image"));
-  const bool sameVolume = supportPath == *cl.option("image");
+  const core::LoadedImage query = core::readImage(imagePath);
+  const bool otherScan = supportPath != imagePath;
   std::optional<core::LoadedImage> otherSupport;
-  if (!sameVolume) otherSupport = core::readImage(supportPath);
-  const core::LoadedImage& support = sameVolume ? query : *otherSupport;
-  const core::LabelMap supportLabels = core::readLabelMap(*cl.option("support-labels"));
+  if (otherScan) otherSupport = core::readImage(supportPath);
+  const core::LoadedImage& support = otherScan ? *otherSupport : query;
+  const core::LabelMap supportLabels = core::readLabelMap(labelsPath);
   if (!supportLabels.geometry().sameGrid(support.volume.geometry()))
     throw core::Error(core::ErrorCode::GridMismatch, "the support labels do not lie on the support image's grid");
   const core::Axis axis = parseAxis(cl.option("axis", "z"));
+  std::vector<uint16_t> values;
+  if (auto list = cl.intListOption("labels", 1, 65535))
+    for (int64_t v : *list) values.push_back(uint16_t(v));
+  else
+    for (const auto& [value, count] : supportLabels.histogram()) values.push_back(value);
+  if (values.empty()) throw core::Error(core::ErrorCode::InvalidArgument, labelsPath + " holds no label to segment");
 
-  // Both volumes in the network's training orientation; the result is flipped back below.
-  const core::AxisFlips queryFlips = core::flipsToTrainingOrientation(query.volume.geometry());
-  const core::AxisFlips supportFlips = core::flipsToTrainingOrientation(support.volume.geometry());
-  std::vector<float> queryVoxels = core::networkIntensities(query.volume);
-  core::flipVolume(queryVoxels, query.volume.size(), queryFlips);
-  std::vector<float> supportVoxels = sameVolume ? std::vector<float>() : core::networkIntensities(support.volume);
-  if (!sameVolume) core::flipVolume(supportVoxels, support.volume.size(), supportFlips);
-  const inference::VolumeView queryView = ui::viewOf(queryVoxels, query.volume);
-  const inference::VolumeView supportView = ui::viewOf(supportVoxels, support.volume);
-
-  inference::SegmentationRequest request;
-  request.query = queryView;
-  request.axis = static_cast<inference::SliceAxis>(int(axis));
-  request.seed = uint64_t(cl.intOption("seed").value_or(2025));
-  request.cacheSupport = !cl.flag("no-cache");
-  for (int64_t value : parseList(*cl.option("labels"), "--labels")) {
-    inference::LabelSupport label;
-    label.label = uint16_t(value);
-    label.volume = sameVolume ? nullptr : &supportView;
-    const std::vector<int64_t> slices = cl.option("support-slices")
-                                            ? parseList(*cl.option("support-slices"), "--support-slices")
-                                            : core::ep1SupportSlices(supportLabels, label.label, axis);
-    for (int64_t s : slices) {
-      if (s < 0 || s >= core::sliceLayout(support.volume.size(), axis).count)
-        throw UsageError("support slice " + std::to_string(s) + " lies outside the support image");
-      auto mask = supportLabels.sliceMask(axis, s, label.label);
-      core::flipSliceMask(mask, support.volume.size(), axis, supportFlips);
-      const int64_t flipped = core::flipSliceIndex(s, support.volume.size(), axis, supportFlips);
-      if (std::any_of(mask.begin(), mask.end(), [](uint8_t v) { return v; })) label.slices.push_back({flipped, std::move(mask)});
-    }
-    if (label.slices.empty())
-      throw core::Error(core::ErrorCode::InvalidArgument,
-                        "label " + std::to_string(value) + " has no voxels on the chosen support slices");
-    request.labels.push_back(std::move(label));
+  segmentation::PipelineInput input;
+  input.image = &query.volume;
+  input.dicomModality = dicomModalityOf(query);
+  segmentation::SupportScan supportScan;
+  if (otherScan) {
+    supportScan.image = &support.volume;
+    supportScan.dicomModality = dicomModalityOf(support);
+    supportScan.modality = options.modality;
+    supportScan.examples = examplesFrom(cl, supportLabels, values, axis, true);
+    input.support = &supportScan;
+  } else {
+    input.examples = examplesFrom(cl, supportLabels, values, axis, false);
   }
+  segmentation::PipelineOptions run = options;
+  run.keepProbabilities = cl.option("probabilities").has_value();
 
   const auto model = loadModelFromArgs(cl);
-  inference::Engine engine(model);
+  const bool terminal = ::isatty(STDERR_FILENO), json = cl.flag("json");
   const auto start = std::chrono::steady_clock::now();
-  const bool terminal = ::isatty(STDERR_FILENO);
-  inference::SegmentationResult result = engine.segment(request, [&](int64_t done, int64_t total) {
-    // A live counter on a terminal; every tenth of the way in logs.
-    if (cl.flag("json")) return true;
-    if (terminal)
-      std::cerr << "\rSegmenting slice " << done << "/" << total << std::flush;
-    else if (done * 10 / total != (done - 1) * 10 / total)
-      std::cerr << "Segmented " << done << "/" << total << " slices\n";
-    return true;
-  });
+  int lastTenth = -1;
+  segmentation::PipelineResult result =
+      segmentation::Pipeline(model).run(input, run, [&](const segmentation::PipelineProgress& p) {
+        // A live line on a terminal; every tenth of the way in logs.
+        if (json) return true;
+        const int tenth = int(p.fraction * 10);
+        if (terminal)
+          std::cerr << "\r" << p.stage << " " << int(p.fraction * 100) << "%   " << std::flush;
+        else if (tenth != lastTenth)
+          std::cerr << p.stage << " " << tenth * 10 << "%\n";
+        lastTenth = tenth;
+        return true;
+      });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!cl.flag("json") && terminal) std::cerr << "\n";
-  core::flipVolume(result.labelMap, query.volume.size(), queryFlips);
-  for (auto& label : result.labels) core::flipVolume(label.probability, query.volume.size(), queryFlips);
+  if (!json && terminal) std::cerr << "\n";
 
   // The label map, on the query's grid, with the support's label names and colours.
-  core::Volume voxels(query.volume.geometry(), core::PixelType::UInt16);
-  std::copy(result.labelMap.begin(), result.labelMap.end(), voxels.data<uint16_t>());
   core::LabelTable table;
-  for (const auto& label : request.labels)
-    if (const auto* entry = supportLabels.table().find(label.label)) table.set(*entry);
-  core::LabelMap labels(std::move(voxels), table);
-  labels.addMissingTableEntries();
-  core::WriteOptions writeOptions;
-  writeOptions.protectedPaths = {*cl.option("image"), supportPath};
-  core::writeLabelMap(labels, query.volume.geometry(), *cl.option("output"), writeOptions);
+  for (uint16_t value : values)
+    if (const auto* entry = supportLabels.table().find(value)) table.set(*entry);
+  result.labels.table() = table;
+  result.labels.addMissingTableEntries();
+  core::writeLabelMap(result.labels, query.volume.geometry(), output, writeOptions);
   if (auto prefix = cl.option("probabilities")) {
-    for (const auto& label : result.labels) {
+    for (const auto& [value, probability] : result.probabilities) {
       core::Volume p(query.volume.geometry(), core::PixelType::Float32);
-      std::copy(label.probability.begin(), label.probability.end(), p.data<float>());
-      core::writeImage(p, *prefix + "_label" + std::to_string(label.label) + ".nii.gz", writeOptions);
+      std::copy(probability.begin(), probability.end(), p.data<float>());
+      core::writeImage(p, *prefix + "_label" + std::to_string(value) + ".nii.gz", writeOptions);
     }
   }
 
@@ -173,18 +175,25 @@ int runSegment(const Args& args) {
     const core::LabelMap reference = core::readLabelMap(*referencePath);
     if (!reference.geometry().sameGrid(query.volume.geometry()))
       throw core::Error(core::ErrorCode::GridMismatch, "the reference labels do not lie on the query image's grid");
-    for (const auto& label : request.labels)
-      diceJson[QString::number(label.label)] = dice(result.labelMap, reference, label.label);
+    const core::Volume truth = reference.voxels().convertedTo(core::PixelType::UInt16);
+    const auto& size = query.volume.size();
+    const int64_t dims[3] = {size[0], size[1], size[2]};
+    for (uint16_t value : values)
+      diceJson[QString::number(value)] =
+          core::dice3d(result.labels.voxels().data<uint16_t>(), truth.data<uint16_t>(), dims, value);
   }
-  if (cl.flag("json")) {
-    QJsonObject out{{"output", QString::fromStdString(*cl.option("output"))},
+  if (json) {
+    QJsonObject out{{"output", QString::fromStdString(output)},
                     {"seconds", seconds},
-                    {"slices", qint64(result.segmentedSlices)}};
+                    {"modality", segmentation::modalityName(result.modality)},
+                    {"adapt_iterations", qint64(result.adaptIterations)}};
     if (!diceJson.isEmpty()) out["dice"] = diceJson;
     printJson(out);
   } else {
-    std::cout << "Wrote " << *cl.option("output") << " (" << result.segmentedSlices << " slices, " << std::fixed
-              << std::setprecision(1) << seconds << " s)\n";
+    std::cout << "Wrote " << output << " (" << values.size() << " structure(s), " << segmentation::modalityName(result.modality)
+              << ", " << std::fixed << std::setprecision(1) << seconds << " s";
+    if (result.adaptIterations) std::cout << ", adapted " << result.adaptIterations << " steps";
+    std::cout << ")\n";
     for (auto it = diceJson.begin(); it != diceJson.end(); ++it)
       std::cout << "Dice label " << it.key().toStdString() << ": " << std::setprecision(4) << it.value().toDouble()
                 << "\n";

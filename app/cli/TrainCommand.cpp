@@ -1,10 +1,12 @@
-// protolabel train --data DIR --preset lite|paper --iterations N --output MODEL
-//                  [--benchmark abd-mri|card-mri --exclude-fold K] [--resume CKPT] [--time-budget MIN]
+// protolabel train --output MODEL (--data DIR [--benchmark abd-mri|card-mri [--exclude-fold K]] | --volumes LIST)
+//                  [--preset lite|paper] [--iterations N] [--resume CKPT] [--time-budget MIN]
 //                  [--method cow|single-prototype] [--init MODEL] [--seed N] [--threads N] [--device D] [--cache DIR]
-//                  [--no-augment]
-// Self-supervised training on supervoxel episodes. DIR is the few-shot benchmark folder (with
-// --benchmark, using its supervoxels), a folder of prepared *.pltv training volumes, or a folder of
-// images (NIfTI, NRRD, MetaImage), which get ITK SLIC supervoxels inside the body.
+//                  [--supervised-fraction F] [--negative-fraction F] [--learning-rate LR] [--no-augment]
+// Training on supervoxel episodes and, with --supervised-fraction, on episodes from labels. DIR is the
+// few-shot benchmark folder (with --benchmark, using its supervoxels), a folder of prepared *.pltv
+// training volumes, or a folder of images (NIfTI, NRRD, MetaImage), which get ITK SLIC supervoxels
+// inside the body. LIST names images with their labels, supervoxels and modality (one per line, see
+// segmentation/TrainingData.h). Every volume is prepared as the segmentation pipeline prepares a scan.
 #include <chrono>
 #include <cstring>
 #include <cmath>
@@ -19,11 +21,10 @@
 #include "Commands.h"
 #include "protolabel/core/benchmark/FewShotBenchmark.h"
 #include "protolabel/core/io/ImageReader.h"
-#include "protolabel/core/io/TrainingVolumeFile.h"
-#include "protolabel/core/training/Supervoxels.h"
 #include "protolabel/inference/Model.h"
 #include "protolabel/inference/Runtime.h"
 #include "protolabel/inference/Training.h"
+#include "protolabel/segmentation/TrainingData.h"
 
 namespace fs = std::filesystem;
 
@@ -39,24 +40,14 @@ std::string duration(double seconds) {
   return out.str();
 }
 
-// Writes the benchmark's training volumes (all but the excluded fold) as *.pltv files in `cache`,
-// reusing files prepared earlier.
-std::vector<std::string> prepareBenchmark(const core::FewShotBenchmark& benchmark, std::optional<int> excludedFold,
-                                          const std::string& cache) {
-  fs::create_directories(cache);
-  std::vector<int> ids = excludedFold ? benchmark.trainingVolumes(*excludedFold) : benchmark.volumeIds;
-  std::vector<std::string> files;
-  for (int id : ids) {
-    const std::string file = cache + "/" + benchmark.name + "_" + std::to_string(id) + ".pltv";
-    if (!fs::exists(file)) {
-      const core::Volume image = core::readImage(benchmark.imagePath(id)).volume;
-      const core::Volume supervoxels = core::readImage(benchmark.supervoxelPath(id)).volume;
-      const core::Volume labels = core::readImage(benchmark.labelPath(id)).volume;
-      core::writeTrainingVolume(file, image, supervoxels, &labels);
-    }
-    files.push_back(file);
-  }
-  return files;
+// The benchmark's training volumes (all but the excluded fold) with their supervoxels and labels.
+std::vector<segmentation::TrainingSource> benchmarkSources(const core::FewShotBenchmark& benchmark,
+                                                           std::optional<int> excludedFold) {
+  std::vector<segmentation::TrainingSource> sources;
+  for (int id : excludedFold ? benchmark.trainingVolumes(*excludedFold) : benchmark.volumeIds)
+    sources.push_back({benchmark.imagePath(id), benchmark.labelPath(id), benchmark.supervoxelPath(id),
+                       segmentation::parseModality(benchmark.modality)});
+  return sources;
 }
 
 bool isImageFile(const fs::path& p) {
@@ -67,26 +58,21 @@ bool isImageFile(const fs::path& p) {
   return false;
 }
 
-// Prepared *.pltv files in `folder`; otherwise every image file there, given SLIC supervoxels and
-// written as training volumes into `cache` (reused when present).
-std::vector<std::string> folderFiles(const std::string& folder, const std::string& cache) {
-  std::vector<std::string> files, images;
+// Prepared *.pltv files in `folder` are used as they are; otherwise every image file there becomes a
+// source (SLIC supervoxels, no labels).
+std::vector<std::string> folderFiles(const std::string& folder, const inference::Preprocessing& preprocessing,
+                                     const std::string& cache) {
+  std::vector<std::string> files;
+  std::vector<segmentation::TrainingSource> images;
   for (const auto& entry : fs::directory_iterator(folder)) {
     if (entry.path().extension() == ".pltv") files.push_back(entry.path().string());
-    else if (entry.is_regular_file() && isImageFile(entry.path())) images.push_back(entry.path().string());
+    else if (entry.is_regular_file() && isImageFile(entry.path())) images.push_back({entry.path().string(), "", "", {}});
   }
-  if (files.empty()) {
-    fs::create_directories(cache);
-    for (const std::string& path : images) {
-      const std::string file = cache + "/" + fs::path(path).filename().string() + ".pltv";
-      if (!fs::exists(file)) {
-        std::cout << "Supervoxels for " << path << "\n";
-        const core::Volume image = core::readImage(path).volume;
-        core::writeTrainingVolume(file, image, core::computeSupervoxels(image), nullptr);
-      }
-      files.push_back(file);
+  if (files.empty())
+    for (const auto& source : images) {
+      std::cout << "Preparing " << source.image << "\n";
+      files.push_back(segmentation::prepareTrainingVolume(source, preprocessing, cache));
     }
-  }
   std::sort(files.begin(), files.end());
   if (files.empty()) throw UsageError(folder + " holds no training volumes (*.pltv) or images; or pass --benchmark");
   return files;
@@ -94,12 +80,26 @@ std::vector<std::string> folderFiles(const std::string& folder, const std::strin
 
 }  // namespace
 
-std::vector<std::string> trainingFilesFromArgs(const CommandLine& cl) {
-  const std::string data = *cl.option("data");
+std::vector<std::string> trainingFilesFromArgs(const CommandLine& cl, const inference::Preprocessing& preprocessing) {
   const std::string cache = cl.option("cache", (fs::temp_directory_path() / "protolabel-training").string());
-  if (auto name = cl.option("benchmark"))
-    return prepareBenchmark(core::loadFewShotBenchmark(*name, data), cl.intOption("exclude-fold"), cache);
-  return folderFiles(data, cache);
+  std::vector<segmentation::TrainingSource> sources;
+  if (auto list = cl.option("volumes")) sources = segmentation::readTrainingList(*list);
+  if (auto name = cl.option("benchmark")) {
+    if (!cl.option("data")) throw UsageError("--benchmark needs --data (the few-shot benchmark folder)");
+    const auto more = benchmarkSources(core::loadFewShotBenchmark(*name, *cl.option("data")), cl.intOption("exclude-fold"));
+    sources.insert(sources.end(), more.begin(), more.end());
+  } else if (auto data = cl.option("data")) {
+    auto files = folderFiles(*data, preprocessing, cache);
+    for (const auto& source : sources) files.push_back(segmentation::prepareTrainingVolume(source, preprocessing, cache));
+    return files;
+  }
+  if (sources.empty()) throw UsageError("train needs --data DIR, --benchmark NAME --data DIR, or --volumes LIST");
+  std::vector<std::string> files;
+  for (const auto& source : sources) {
+    std::cout << "Preparing " << source.image << "\n" << std::flush;
+    files.push_back(segmentation::prepareTrainingVolume(source, preprocessing, cache));
+  }
+  return files;
 }
 
 void printTrainingProgress(const inference::TrainingProgress& p, std::ostream& out) {
@@ -111,30 +111,38 @@ void printTrainingProgress(const inference::TrainingProgress& p, std::ostream& o
 
 int runTrain(const Args& args) {
   const CommandLine cl(args, {"no-augment"},
-                       {"data", "benchmark", "exclude-fold", "preset", "method", "init", "iterations", "output", "resume", "time-budget",
-                        "seed", "threads", "device", "cache", "log-every", "checkpoint-every"});
-  for (const char* required : {"data", "output"})
-    if (!cl.option(required)) throw UsageError(std::string("train needs --") + required);
+                       {"data", "volumes", "benchmark", "exclude-fold", "preset", "method", "init", "iterations", "output",
+                        "resume", "time-budget", "seed", "threads", "device", "cache", "log-every", "checkpoint-every",
+                        "supervised-fraction", "negative-fraction", "learning-rate"});
+  if (!cl.option("output")) throw UsageError("train needs --output");
   if (auto threads = cl.intOption("threads")) inference::setCpuThreads(*threads);
 
+  const std::string preset = cl.option("preset", "lite");
+  const std::string method = cl.option("method", "cow");
+  const inference::Device device = inference::parseDevice(cl.option("device", "auto"));
+  const uint64_t seed = uint64_t(cl.intOption("seed").value_or(2025));
+  // --init continues from a model file's weights with a fresh optimizer (unlike --resume, which
+  // needs the checkpoint of the same run).
+  const auto model = cl.option("init") ? inference::Model::load(*cl.option("init"), device)
+                                       : inference::Model::create(preset, seed, device, method);
+  const std::string startedFrom = cl.option("init") ? model->info().training : std::string();
+
   inference::TrainingOptions options;
-  options.volumeFiles = trainingFilesFromArgs(cl);
+  options.volumeFiles = trainingFilesFromArgs(cl, model->info().preprocessing);
+  options.supervisedFraction = std::stod(cl.option("supervised-fraction", "0"));
+  options.negativeFraction = std::stod(cl.option("negative-fraction", "0.15"));
+  if (auto lr = cl.option("learning-rate")) options.learningRate = std::stod(*lr);
+  if (!(options.supervisedFraction >= 0 && options.supervisedFraction <= 1) ||
+      !(options.negativeFraction >= 0 && options.negativeFraction <= 1))
+    throw UsageError("--supervised-fraction and --negative-fraction take a share between 0 and 1");
   options.iterations = cl.intOption("iterations").value_or(50000);
   options.timeBudgetMinutes = std::stod(cl.option("time-budget", "0"));
-  options.seed = uint64_t(cl.intOption("seed").value_or(2025));
+  options.seed = seed;
   options.augment = !cl.flag("no-augment");
   options.checkpointPath = *cl.option("output") + ".ckpt";
   options.checkpointEvery = cl.intOption("checkpoint-every").value_or(500);
   const int logEvery = std::max(1, cl.intOption("log-every").value_or(25));
 
-  const std::string preset = cl.option("preset", "lite");
-  const std::string method = cl.option("method", "cow");
-  const inference::Device device = inference::parseDevice(cl.option("device", "auto"));
-  // --init continues from a model file's weights with a fresh optimizer (unlike --resume, which
-  // needs the checkpoint of the same run).
-  const auto model = cl.option("init") ? inference::Model::load(*cl.option("init"), device)
-                                       : inference::Model::create(preset, options.seed, device, method);
-  const std::string startedFrom = cl.option("init") ? model->info().training : std::string();
   std::cout << "Training " << model->info().preset << " " << model->info().method << " (" << model->info().parameters << " parameters) on " << options.volumeFiles.size()
             << " volumes, " << options.iterations << " iterations"
             << (options.timeBudgetMinutes > 0 ? ", at most " + cl.option("time-budget", "") + " min" : "") << "\n";
@@ -149,7 +157,11 @@ int runTrain(const Args& args) {
 
   std::ostringstream summary;
   if (!startedFrom.empty()) summary << startedFrom << "; then ";
+  if (options.supervisedFraction > 0)
+    summary << int(std::lround(options.supervisedFraction * 100)) << "% supervised episodes from labels ("
+            << int(std::lround(options.negativeFraction * 100)) << "% of them with an absent structure), the rest ";
   summary << "self-supervised (supervoxel episodes) on " << options.volumeFiles.size() << " volumes";
+  if (auto list = cl.option("volumes")) summary << " (" << fs::path(*list).filename().string() << ")";
   if (auto b = cl.option("benchmark")) summary << " of " << *b;
   if (auto k = cl.intOption("exclude-fold")) summary << " excluding fold " << *k;
   summary << "; " << report.iterations << " iterations; " << duration(report.seconds) << " this run on "

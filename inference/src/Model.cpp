@@ -45,6 +45,12 @@ int64_t readInt(torch::serialize::InputArchive& archive, const std::string& key,
   return value.toInt();
 }
 
+double readDouble(torch::serialize::InputArchive& archive, const std::string& key, double fallback) {
+  c10::IValue value;
+  if (!archive.try_read(key, value) || !value.isDouble()) return fallback;
+  return value.toDouble();
+}
+
 EngineError fileError(const std::string& path, const std::string& why) {
   return EngineError(EngineError::Code::ModelFile, path + " is not a usable ProtoLabel model: " + why);
 }
@@ -95,6 +101,25 @@ std::shared_ptr<Model> Model::create(const std::string& preset, uint64_t seed, D
   return std::shared_ptr<Model>(new Model(std::move(impl)));
 }
 
+std::shared_ptr<Model> Model::clone() const {
+  auto impl = std::make_unique<Impl>();
+  impl->config = impl_->config;
+  impl->net = nn::CowNet(impl->config);
+  impl->device = impl_->device;
+  impl->training = impl_->training;
+  impl->loadedAsHalf = impl_->loadedAsHalf;
+  impl->preprocessing = impl_->preprocessing;
+  {
+    torch::NoGradGuard noGrad;
+    const auto from = nn::stateDictEntries(*impl_->net);
+    const auto to = nn::stateDictEntries(*impl->net);
+    for (std::size_t i = 0; i < to.size(); ++i) to[i].second.copy_(from[i].second);
+  }
+  impl->net->to(impl->device);
+  impl->net->eval();
+  return std::shared_ptr<Model>(new Model(std::move(impl)));
+}
+
 ModelInfo Model::info() const {
   ModelInfo i;
   i.preset = impl_->config.preset;
@@ -109,10 +134,12 @@ ModelInfo Model::info() const {
   i.formatVersion = kFormatVersion;
   i.createdBy = kCreatedBy;
   i.halfPrecision = impl_->loadedAsHalf;
+  i.preprocessing = impl_->preprocessing;
   return i;
 }
 
 void Model::setTrainingSummary(const std::string& summary) { impl_->training = summary; }
+void Model::setPreprocessing(const Preprocessing& preprocessing) { impl_->preprocessing = preprocessing; }
 
 Device Model::device() const { return impl_->device.is_cuda() ? Device::Cuda : Device::Cpu; }
 
@@ -126,6 +153,9 @@ void writeModelArchive(const Model& model, torch::serialize::OutputArchive& arch
   archive.write("meta.parameters", c10::IValue(i.parameters));
   archive.write("meta.training", c10::IValue(i.training));
   archive.write("meta.half_precision", c10::IValue(int64_t(halfPrecision)));
+  archive.write("meta.preprocess.ct_window_low", c10::IValue(i.preprocessing.ctWindowLow));
+  archive.write("meta.preprocess.ct_window_high", c10::IValue(i.preprocessing.ctWindowHigh));
+  archive.write("meta.preprocess.orientation", c10::IValue(i.preprocessing.orientation));
   for (const auto& [name, tensor] : nn::stateDictEntries(*model.impl().net)) {
     torch::Tensor t = tensor.detach().cpu();
     if (halfPrecision && t.is_floating_point()) t = t.to(torch::kHalf);
@@ -176,6 +206,14 @@ static std::unique_ptr<Model::Impl> readModelFile(const std::string& path, bool 
     throw fileError(path, "its input size does not match its preset");
   impl->training = readString(archive, "meta.training");
   impl->loadedAsHalf = readInt(archive, "meta.half_precision") != 0;
+  // Files written before the preprocessing was recorded used these defaults.
+  impl->preprocessing.ctWindowLow = readDouble(archive, "meta.preprocess.ct_window_low", impl->preprocessing.ctWindowLow);
+  impl->preprocessing.ctWindowHigh = readDouble(archive, "meta.preprocess.ct_window_high", impl->preprocessing.ctWindowHigh);
+  impl->preprocessing.orientation = readString(archive, "meta.preprocess.orientation", impl->preprocessing.orientation);
+  if (!(impl->preprocessing.ctWindowHigh > impl->preprocessing.ctWindowLow))
+    throw fileError(path, "its CT window is empty");
+  if (impl->preprocessing.orientation != "LAS" && impl->preprocessing.orientation != "stored")
+    throw fileError(path, "its input orientation '" + impl->preprocessing.orientation + "' is unknown");
   impl->net = nn::CowNet(impl->config);
   if (loadState) {
     torch::NoGradGuard noGrad;

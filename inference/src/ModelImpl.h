@@ -13,6 +13,7 @@ struct Model::Impl {
   torch::Device device{torch::kCPU};
   std::string training;
   bool loadedAsHalf = false;
+  Preprocessing preprocessing;
 };
 
 torch::Device resolveDevice(Device device);

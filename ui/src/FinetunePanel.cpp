@@ -236,7 +236,9 @@ void FinetunePanel::startTraining() {
   std::vector<FinetuneVolume> volumes;
   if (currentVolume_->checkState() == Qt::Checked && (currentVolume_->flags() & Qt::ItemIsEnabled)) {
     const auto& session = viewer_->session();
-    volumes.push_back(FinetuneVolume::inMemory(session.image(), session.labels(), tr("The current volume")));
+    FinetuneVolume current = FinetuneVolume::inMemory(session.image(), session.labels(), tr("The current volume"));
+    current.dicomModality = session.dicomModality();
+    volumes.push_back(std::move(current));
   }
   for (int row = 0; row < volumes_->count(); ++row) {
     const QListWidgetItem* item = volumes_->item(row);

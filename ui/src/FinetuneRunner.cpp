@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "protolabel/core/io/FinetuneData.h"
+#include "protolabel/segmentation/TrainingData.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/inference/Model.h"
@@ -136,6 +137,7 @@ std::shared_ptr<FinetuneRunner::Outcome> FinetuneRunner::run(const std::vector<F
   try {
     QTemporaryDir work(QDir::tempPath() + "/protolabel-finetune-XXXXXX");
     if (!work.isValid()) throw std::runtime_error("cannot create a temporary folder in " + QDir::tempPath().toStdString());
+    const auto model = inference::Model::load(options.baseModel.toStdString(), options.device);
     inference::TrainingOptions training = inference::finetuneOptions();
     training.seed = options.seed;
     training.iterations = options.iterations > 0 ? options.iterations : std::numeric_limits<int32_t>::max();
@@ -145,22 +147,27 @@ std::shared_ptr<FinetuneRunner::Outcome> FinetuneRunner::run(const std::vector<F
       const FinetuneVolume& v = volumes[i];
       std::shared_ptr<const core::Volume> image = v.image;
       std::shared_ptr<const core::LabelMap> labels = v.labels;
+      std::string dicomModality = v.dicomModality;
       if (!v.isInMemory()) {
-        image = std::make_shared<const core::Volume>(core::readImage(v.imagePath.toStdString()).volume);
+        core::LoadedImage loaded = core::readImage(v.imagePath.toStdString());
+        if (loaded.seriesIndex >= 0) dicomModality = loaded.series[std::size_t(loaded.seriesIndex)].modality;
+        image = std::make_shared<const core::Volume>(std::move(loaded.volume));
         labels = std::make_shared<const core::LabelMap>(core::readLabelMap(v.labelsPath.toStdString()));
         if (const QString problem = labelProblem(*image, *labels, v.name); !problem.isEmpty()) {
           outcome->error = problem;
           return outcome;
         }
       }
-      training.volumeFiles.push_back(core::writeFinetuneVolume(*image, *labels, work.path().toStdString(), int(i)));
+      // Prepared as the segmentation pipeline prepares a scan (the model's CT window and orientation).
+      training.volumeFiles.push_back(segmentation::writeFinetuneVolume(
+          *image, segmentation::resolveModality(segmentation::Modality::Auto, *image, dicomModality), *labels,
+          model->info().preprocessing, work.path().toStdString(), int(i)));
     }
     if (cancel_) {
       outcome->cancelled = true;
       return outcome;
     }
 
-    const auto model = inference::Model::load(options.baseModel.toStdString(), options.device);
     const std::string before = model->info().training;
     const auto report = inference::train(*model, training, [this](const inference::TrainingProgress& p) {
       if (cancel_) return false;

@@ -365,7 +365,9 @@ void MainWindow::onImageLoaded(std::shared_ptr<core::LoadedImage> image) {
   const QString path = QString::fromStdString(image->sourcePath);
   std::optional<core::Window> dicomWindow;
   if (image->dicomWindowWidth > 0) dicomWindow = core::Window{image->dicomWindowWidth, image->dicomWindowCenter};
-  model_.setImage(std::move(image->volume), image->sourcePath, dicomWindow);
+  const std::string modality =
+      image->seriesIndex >= 0 ? image->series[std::size_t(image->seriesIndex)].modality : std::string();
+  model_.setImage(std::move(image->volume), image->sourcePath, dicomWindow, modality);
   labelsPath_.clear();
   autosaveCurrent_ = true;
   addRecentFile(path);

@@ -71,13 +71,37 @@ SegmentPanel::SegmentPanel(ViewerModel* model, SegmentationRunner* runner, QWidg
   device_->addItem("CPU", "cpu");
   device_->addItem("CUDA GPU", "cuda");
   if (!inference::queryRuntime().cudaAvailable) device_->setItemData(2, 0, Qt::UserRole - 1);  // disabled
+  modality_ = new QComboBox(runBox);
+  modality_->setObjectName("modality");
+  modality_->addItem("Modality: automatic", "auto");
+  modality_->addItem("CT", "ct");
+  modality_->addItem("MR", "mr");
+  modality_->setToolTip("Automatic reads the DICOM header, else the intensities (air near -1000 HU means CT).");
+  connect(modality_, &QComboBox::currentIndexChanged, this, [this] {
+    segmentation::PipelineOptions o = runner_->options();
+    o.modality = segmentation::parseModality(modality_->currentData().toString().toStdString());
+    runner_->setOptions(o);
+  });
   auto* deviceRow = new QHBoxLayout;
   deviceRow->addWidget(chooseModel);
   deviceRow->addWidget(device_);
+  deviceRow->addWidget(modality_);
   auto* connectedOnly = new QCheckBox("Keep only regions connected to the examples", runBox);
   connectedOnly->setChecked(runner_->keepConnected());
-  connectedOnly->setToolTip("Each slice is segmented on its own; this drops look-alike islands away from the structure.");
+  connectedOnly->setToolTip("Drops look-alike islands away from the structure.");
   connect(connectedOnly, &QCheckBox::toggled, runner_, &SegmentationRunner::setKeepConnected);
+  adapt_ = new QCheckBox(runBox);
+  adapt_->setObjectName("adapt");
+  adapt_->setChecked(runner_->options().adaptSeconds > 0);
+  adapt_->setText(QString("Adapt the model to this scan first (%1 s)")
+                      .arg(runner_->options().adaptSeconds > 0 ? runner_->options().adaptSeconds
+                                                               : segmentation::kDefaultAdaptSeconds));
+  adapt_->setToolTip("A short fine-tune on your examples before segmenting; the model file is not changed.");
+  connect(adapt_, &QCheckBox::toggled, this, [this](bool on) {
+    segmentation::PipelineOptions o = runner_->options();
+    o.adaptSeconds = on ? segmentation::kDefaultAdaptSeconds : 0;
+    runner_->setOptions(o);
+  });
   segment_ = new QPushButton("Segment all labels", runBox);
   segment_->setObjectName("segment");
   cancel_ = new QPushButton("Cancel", runBox);
@@ -94,6 +118,7 @@ SegmentPanel::SegmentPanel(ViewerModel* model, SegmentationRunner* runner, QWidg
   runLayout->addWidget(modelLabel_);
   runLayout->addLayout(deviceRow);
   runLayout->addWidget(connectedOnly);
+  runLayout->addWidget(adapt_);
   runLayout->addLayout(runRow);
   runLayout->addWidget(progress_);
   runLayout->addWidget(status_);
@@ -160,13 +185,19 @@ SegmentPanel::SegmentPanel(ViewerModel* model, SegmentationRunner* runner, QWidg
   });
   connect(next, &QPushButton::clicked, this, &SegmentPanel::nextUncertainSlice);
 
-  connect(runner_, &SegmentationRunner::progress, this, [this](int done, int total, double eta) {
-    progress_->setRange(0, total);
-    progress_->setValue(done);
-    status_->setText(QString("Slice %1 of %2, about %3 left").arg(done).arg(total).arg(duration(eta)));
+  connect(runner_, &SegmentationRunner::progress, this, [this](const QString& stage, double fraction, double eta) {
+    progress_->setRange(0, 1000);
+    progress_->setValue(int(fraction * 1000));
+    const QString what = stage == "adapting" ? "Adapting the model to this scan" : "Segmenting";
+    status_->setText(eta >= 0 ? QString("%1, about %2 left").arg(what, duration(eta)) : what + "…");
   });
-  connect(runner_, &SegmentationRunner::finished, this, [this](const core::Proposal& proposal, double seconds) {
+  connect(runner_, &SegmentationRunner::finished, this,
+          [this](const core::Proposal& proposal, double seconds, quint64 generation) {
     setRunning(false);
+    if (generation != model_->session().imageGeneration()) {
+      status_->setText("Another image was opened meanwhile; that result was dropped.");
+      return;
+    }
     model_->setProposal(proposal);
     status_->setText(QString("Segmented in %1. Review the dashed outlines, then accept or correct.").arg(duration(seconds)));
     Q_EMIT segmentationFinished();
@@ -233,7 +264,8 @@ void SegmentPanel::setRunning(bool running) {
 void SegmentPanel::runSegmentation() {
   if (runner_->supportVolume()) {
     // Names and colours of the support volume's labels carry over to this volume.
-    for (const core::LabelEntry& e : runner_->supportVolume()->labels.completeTable().entries())
+    const core::LabelTable table = runner_->supportVolume()->labels.completeTable();
+    for (const core::LabelEntry& e : table.entries())
       if (!model_->session().table().find(e.value)) model_->session().table().set(e);
     model_->notifyTableChanged();
   }
@@ -272,9 +304,11 @@ void SegmentPanel::chooseSupportVolume() {
   if (labels.isEmpty()) return;
   try {
     auto volume = std::make_shared<SupportVolume>();
-    volume->image = core::readImage(image.toStdString()).volume;
+    core::LoadedImage loaded = core::readImage(image.toStdString());
+    if (loaded.seriesIndex >= 0) volume->dicomModality = loaded.series[std::size_t(loaded.seriesIndex)].modality;
+    volume->image = std::make_shared<const core::Volume>(std::move(loaded.volume));
     core::LabelMap map = core::readLabelMap(labels.toStdString());
-    if (!map.geometry().sameGrid(volume->image.geometry()))
+    if (!map.geometry().sameGrid(volume->image->geometry()))
       throw core::Error(core::ErrorCode::GridMismatch, "the labels are not on the grid of that image");
     volume->labels = core::LabelMap(map.voxels().convertedTo(core::PixelType::UInt16), map.table());
     volume->path = image.toStdString();

@@ -1,19 +1,23 @@
 #include "protolabel/ui/SegmentationRunner.h"
 
 #include <QtConcurrent/QtConcurrentRun>
-#include <algorithm>
 #include <chrono>
 
-#include "protolabel/inference/Engine.h"
+#include "protolabel/segmentation/Examples.h"
+#include "protolabel/segmentation/Proposal.h"
 
 namespace protolabel::ui {
-
 
 struct SegmentationRunner::Outcome {
   std::optional<core::Proposal> proposal;
   QString error;
   bool cancelled = false;
   double seconds = 0;
+  uint64_t generation = 0;
+  // The model the run used, so the next run need not load it again.
+  std::shared_ptr<inference::Model> model;
+  QString modelPath;
+  inference::Device device = inference::Device::Auto;
 };
 
 SegmentationRunner::SegmentationRunner(QObject* parent) : QObject(parent) {
@@ -26,10 +30,8 @@ SegmentationRunner::~SegmentationRunner() {
 }
 
 void SegmentationRunner::setModel(const QString& path, inference::Device device) {
-  if (path == modelPath_ && device == device_) return;
   modelPath_ = path;
   device_ = device;
-  model_.reset();
 }
 
 void SegmentationRunner::cancel() { cancel_ = true; }
@@ -43,35 +45,63 @@ bool SegmentationRunner::start(const core::AnnotationSession& session, QString* 
   };
   if (running()) return fail("a segmentation is already running");
   if (!session.hasImage()) return fail("open an image first");
-
-  // Supports are copied here, in the GUI thread, so the user can keep painting during the run.
-  auto supportImage = supportVolume_;
-  std::vector<inference::LabelSupport> labels = collectSupports(session, supportImage.get());
-  if (labels.empty())
-    return fail(supportImage ? "the support volume has no labels"
-                             : "paint at least one structure on an axial slice first: painted slices are the examples");
   if (modelPath_.isEmpty()) return fail("no model file is selected");
 
+  // Everything the run reads is taken now, in the GUI thread.
+  struct Input {
+    std::shared_ptr<const core::Volume> image;
+    std::string dicomModality;
+    std::shared_ptr<const SupportVolume> support;
+    segmentation::SupportScan supportScan;
+    segmentation::ExampleSet examples;
+  };
+  auto input = std::make_shared<Input>();
+  input->image = session.sharedImage();
+  input->dicomModality = session.dicomModality();
+  input->support = supportVolume_;
+  if (input->support) {
+    const std::vector<uint16_t> use(input->support->use.begin(), input->support->use.end());
+    input->supportScan.image = input->support->image.get();
+    input->supportScan.dicomModality = input->support->dicomModality;
+    input->supportScan.modality = options_.modality;
+    input->supportScan.examples = segmentation::examplesFromLabelledScan(input->support->labels, use, core::Axis::Z);
+    if (input->supportScan.examples.empty()) return fail("the support volume has none of those labels");
+  } else {
+    input->examples = segmentation::examplesFromSession(session);
+    if (input->examples.empty())
+      return fail("paint at least one structure on an axial slice first: painted slices are the examples");
+  }
+  const bool reuse = model_ && loadedPath_ == modelPath_ && loadedDevice_ == device_;
+  auto model = reuse ? model_ : nullptr;
+  const QString path = modelPath_;
+  const inference::Device device = device_;
+  const segmentation::PipelineOptions options = options_;
+  const uint64_t generation = session.imageGeneration();
+
   cancel_ = false;
-  const core::Volume* image = &session.image();
-  const core::ImageGeometry geometry = image->geometry();
-  auto run = [this, image, geometry, labels = std::move(labels), supportImage, keep = keepConnected_]() mutable {
+  auto run = [this, input, model, path, device, options, generation]() mutable {
     auto outcome = std::make_shared<Outcome>();
+    outcome->generation = generation;
+    outcome->modelPath = path;
+    outcome->device = device;
     const auto start = std::chrono::steady_clock::now();
     try {
-      if (!model_) model_ = inference::Model::load(modelPath_.toStdString(), device_);
-      const EngineInput input(*image, supportImage.get(), labels);
-      inference::Engine engine(model_);
-      auto result = engine.segment(input.request(), [&](int64_t done, int64_t total) {
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        Q_EMIT progress(int(done), int(total), elapsed / double(done) * double(total - done));
-        return !cancel_.load();
-      });
-      input.restore(result);
-      outcome->proposal = toProposal(result, geometry, labels, supportImage.get(), keep);
-    } catch (const inference::EngineError& e) {
-      outcome->cancelled = e.code() == inference::EngineError::Code::Cancelled;
-      outcome->error = QString::fromStdString(e.what());
+      if (!model) model = inference::Model::load(path.toStdString(), device);
+      outcome->model = model;
+      segmentation::PipelineInput in;
+      in.image = input->image.get();
+      in.dicomModality = input->dicomModality;
+      in.examples = input->examples;
+      if (input->support) in.support = &input->supportScan;
+      segmentation::PipelineResult result =
+          segmentation::Pipeline(model).run(in, options, [&](const segmentation::PipelineProgress& p) {
+            Q_EMIT progress(QString::fromStdString(p.stage), p.fraction, p.etaSeconds);
+            return !cancel_.load();
+          });
+      outcome->proposal = segmentation::toProposal(std::move(result),
+                                                   input->support ? input->supportScan.examples : input->examples);
+    } catch (const segmentation::PipelineCancelled&) {
+      outcome->cancelled = true;
     } catch (const std::exception& e) {
       outcome->error = QString::fromStdString(e.what());
     }
@@ -84,7 +114,12 @@ bool SegmentationRunner::start(const core::AnnotationSession& session, QString* 
 
 void SegmentationRunner::onFinished() {
   const std::shared_ptr<Outcome> outcome = watcher_.result();
-  if (outcome->proposal) return Q_EMIT finished(std::move(*outcome->proposal), outcome->seconds);
+  if (outcome->model) {
+    model_ = outcome->model;
+    loadedPath_ = outcome->modelPath;
+    loadedDevice_ = outcome->device;
+  }
+  if (outcome->proposal) return Q_EMIT finished(std::move(*outcome->proposal), outcome->seconds, outcome->generation);
   if (outcome->cancelled) return Q_EMIT cancelled();
   Q_EMIT failed(outcome->error);
 }

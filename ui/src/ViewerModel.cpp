@@ -6,10 +6,11 @@ namespace protolabel::ui {
 
 ViewerModel::ViewerModel(QObject* parent) : QObject(parent) {}
 
-void ViewerModel::setImage(core::Volume image, const std::string& sourcePath, std::optional<core::Window> dicomWindow) {
+void ViewerModel::setImage(core::Volume image, const std::string& sourcePath, std::optional<core::Window> dicomWindow,
+                           const std::string& dicomModality) {
   presets_ = core::windowPresets(image, dicomWindow);
   const core::Size3 size = image.size();
-  session_.setImage(std::move(image), sourcePath);
+  session_.setImage(std::move(image), sourcePath, dicomModality);
   if (!session_.table().find(1)) session_.table().addDefault(1);
   activeLabel_ = 1;
   cursor_ = {size[0] / 2, size[1] / 2, size[2] / 2};

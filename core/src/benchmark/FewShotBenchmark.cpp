@@ -16,6 +16,7 @@ std::string FewShotBenchmark::labelPath(int id) const {
   return folder + "/labels/label_" + std::to_string(id) + ".nii.gz";
 }
 std::string FewShotBenchmark::supervoxelPath(int id) const {
+  if (name == "abd-ct") return {};  // none shipped: training makes its own
   const char* sub = name == "abd-mri" ? "/supervoxels_5000" : "/supervoxels_1000";
   return folder + sub + "/superpix-MIDDLE_" + std::to_string(id) + ".nii.gz";
 }
@@ -61,8 +62,17 @@ FewShotBenchmark loadFewShotBenchmark(const std::string& name, const std::string
     b.folder = dataRoot + "/card-mri-cmr";
     b.organs = {{200, "LV-MYO"}, {500, "LV-BP"}, {600, "RV"}};
     b.foldSize = 8;
+  } else if (name == "abd-ct") {
+    // A sibling of the few-shot benchmark folder in the shared data (or inside the given root).
+    b.folder = dataRoot + "/abd-ct-sabs";
+    std::error_code exists;
+    if (!fs::is_directory(b.folder, exists)) b.folder = dataRoot + "/../abd-ct-sabs";
+    b.organs = {{1, "spleen"}, {2, "right kidney"}, {3, "left kidney"}, {6, "liver"}};
+    b.foldSize = 7;
+    b.modality = "ct";
+    b.folds = 1;  // of the published 30 volumes only the first ten, so only fold 0 (0-6) is complete
   } else {
-    throw Error(ErrorCode::InvalidArgument, "unknown benchmark '" + name + "' (use abd-mri or card-mri)");
+    throw Error(ErrorCode::InvalidArgument, "unknown benchmark '" + name + "' (use abd-mri, card-mri or abd-ct)");
   }
   std::error_code ec;
   if (!fs::is_directory(b.folder + "/images", ec))

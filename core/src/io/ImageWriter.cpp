@@ -49,4 +49,8 @@ void writeImage(const Volume& volume, const std::string& path, const WriteOption
   writeWithItk(volume, path, options.compress, nullptr);
 }
 
+void checkOutputPath(const std::string& path, const WriteOptions& options) {
+  checkWriteTarget(path, options.protectedPaths);
+}
+
 }  // namespace protolabel::core

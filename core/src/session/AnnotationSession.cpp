@@ -20,10 +20,12 @@ LabelMap asUInt16(LabelMap labels) {
 
 AnnotationSession::AnnotationSession() = default;
 
-void AnnotationSession::setImage(Volume image, std::string sourcePath) {
+void AnnotationSession::setImage(Volume image, std::string sourcePath, std::string dicomModality) {
   labels_ = LabelMap(image.geometry(), PixelType::UInt16);
-  image_ = std::move(image);
+  image_ = std::make_shared<const Volume>(std::move(image));
+  ++imageGeneration_;
   sourcePath_ = std::move(sourcePath);
+  dicomModality_ = std::move(dicomModality);
   undo_.clear();
   supports_.clear();
   proposal_.reset();
@@ -32,7 +34,7 @@ void AnnotationSession::setImage(Volume image, std::string sourcePath) {
 }
 
 void AnnotationSession::loadLabels(LabelMap labels) {
-  if (!labels.geometry().sameGrid(image_.geometry()))
+  if (!labels.geometry().sameGrid(image_->geometry()))
     throw Error(ErrorCode::GridMismatch, "the label map is not on the grid of the image (size, spacing, origin or "
                                          "direction differ); resample it onto the image first");
   LabelMap converted = asUInt16(std::move(labels));
@@ -125,7 +127,7 @@ IndexBox AnnotationSession::fill(Axis axis, int64_t slice, int64_t u, int64_t v,
 }
 
 IndexBox AnnotationSession::copySupportSlice(const LabelMap& reference, uint16_t label, int64_t slice) {
-  if (!reference.geometry().sameGrid(image_.geometry()))
+  if (!reference.geometry().sameGrid(image_->geometry()))
     throw Error(ErrorCode::GridMismatch, "the reference labels are not on the image's grid");
   const Size3& size = labels_.geometry().size;
   const LabelMap source = asUInt16(reference);
@@ -198,7 +200,7 @@ void AnnotationSession::pruneSupports() {
 }
 
 void AnnotationSession::setProposal(Proposal proposal) {
-  if (!proposal.labels.geometry().sameGrid(image_.geometry()))
+  if (!proposal.labels.geometry().sameGrid(image_->geometry()))
     throw Error(ErrorCode::GridMismatch, "the segmentation result is not on the image's grid");
   proposal_ = std::move(proposal);
 }

@@ -3,9 +3,11 @@
 #include <random>
 
 #include "../ModelImpl.h"
+#include "../SliceFrame.h"
 #include "../nn/Episode.h"
 #include "Augmentation.h"
 #include "EpisodeSampler.h"
+#include "TrainingLoop.h"
 #include "TrainingVolume.h"
 #include "protolabel/inference/Training.h"
 
@@ -13,7 +15,7 @@ namespace protolabel::inference {
 
 TrainingOptions finetuneOptions() {
   TrainingOptions options;
-  options.supervised = true;
+  options.supervisedFraction = 1;
   options.learningRate = 1e-4;
   return options;
 }
@@ -22,17 +24,6 @@ namespace {
 
 using training::Episode;
 
-torch::Tensor toInput(const torch::Tensor& slice, int64_t size, bool isMask) {
-  namespace F = torch::nn::functional;
-  if (slice.size(0) == size && slice.size(1) == size) return slice;
-  const torch::Tensor r = F::interpolate(slice.unsqueeze(0).unsqueeze(0), F::InterpolateFuncOptions()
-                                                                              .size(std::vector<int64_t>{size, size})
-                                                                              .mode(torch::kBilinear)
-                                                                              .align_corners(false))
-                              .squeeze(0)
-                              .squeeze(0);
-  return isMask ? (r > 0.5).to(torch::kFloat32) : r;
-}
 
 void writeCheckpoint(const Model& model, torch::optim::SGD& optimizer, int64_t iteration, const std::string& path) {
   torch::serialize::OutputArchive archive;
@@ -73,12 +64,25 @@ TrainingReport train(Model& model, const TrainingOptions& options, const Trainin
   Model::Impl& m = model.impl();
   std::vector<training::TrainingVolume> volumes;
   for (const std::string& file : options.volumeFiles) volumes.push_back(training::loadTrainingVolume(file));
-  const training::EpisodeSampler sampler(volumes, options.supervised, options.minForeground);
+  training::SamplerOptions samplerOptions;
+  samplerOptions.minForeground = options.minForeground;
+  samplerOptions.supervisedFraction = options.supervisedFraction;
+  samplerOptions.negativeFraction = options.negativeFraction;
+  const training::EpisodeSampler sampler(volumes, samplerOptions);
 
   torch::optim::SGD optimizer(m.net->parameters(), torch::optim::SGDOptions(options.learningRate)
                                                        .momentum(options.momentum)
                                                        .weight_decay(options.weightDecay));
-  int64_t iteration = resumeFrom.empty() ? 0 : readCheckpoint(model, optimizer, resumeFrom);
+  const int64_t iteration = resumeFrom.empty() ? 0 : readCheckpoint(model, optimizer, resumeFrom);
+  return training::runTrainingLoop(model, optimizer, [&](std::mt19937_64& rng) { return sampler.sample(rng); }, options,
+                                   iteration, callback);
+}
+
+namespace training {
+
+TrainingReport runTrainingLoop(Model& model, torch::optim::SGD& optimizer, const EpisodeSource& episodes,
+                               const TrainingOptions& options, int64_t iteration, const TrainingCallback& callback) {
+  Model::Impl& m = model.impl();
   // Seeded per start iteration, so a resumed run does not replay the episodes it has seen.
   std::mt19937_64 rng(options.seed + uint64_t(iteration) * 7919ULL);
   torch::manual_seed(options.seed + uint64_t(iteration));
@@ -101,12 +105,22 @@ TrainingReport train(Model& model, const TrainingOptions& options, const Trainin
     const double lr = options.learningRate * std::pow(options.lrDecay, double(iteration / options.lrStep));
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
 
-    Episode e = sampler.sample(rng);
+    Episode e = episodes(rng);
     if (options.augment) training::augmentEpisode(e, rng);
-    auto image = [&](const torch::Tensor& s) { return toInput(s, input, false).expand({1, 3, input, input}).to(m.device); };
-    auto mask = [&](const torch::Tensor& s) { return toInput(s, input, true).to(m.device); };
+    // Fitted into the model input by physical size and padded, exactly as the engine does.
+    const SliceFrame frame = SliceFrame::fit(e.supportImage.size(1), e.supportImage.size(0), e.spacing[0], e.spacing[1], input);
+    auto image = [&](const torch::Tensor& s) {
+      return frame.toModel(s, e.padValue).expand({1, 3, input, input}).to(m.device);
+    };
+    auto mask = [&](const torch::Tensor& s) { return frame.maskToModel(s).to(torch::kFloat32).to(m.device); };
     const torch::Tensor supportMask = mask(e.supportMask), queryMask = mask(e.queryMask);
-    if (!supportMask.any().item<bool>()) continue;  // the region vanished at the model's resolution
+    if (!supportMask.any().item<bool>()) {  // the region vanished at the model's resolution
+      if (callback && !callback(progress)) {
+        report.stoppedEarly = true;
+        break;
+      }
+      continue;
+    }
 
     optimizer.zero_grad();
     const nn::EpisodeLosses l = nn::episodeLosses(m.net, image(e.supportImage), supportMask, image(e.queryImage),
@@ -145,5 +159,7 @@ TrainingReport train(Model& model, const TrainingOptions& options, const Trainin
   report.finalLoss = progress.loss;
   return report;
 }
+
+}  // namespace training
 
 }  // namespace protolabel::inference

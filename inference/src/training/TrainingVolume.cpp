@@ -24,7 +24,7 @@ TrainingVolume loadTrainingVolume(const std::string& path) {
   if (!in) throw bad(path, "cannot open it");
   std::string magic, version, word;
   int64_t nx = 0, ny = 0, nz = 0;
-  double sx, sy, sz;
+  double sx = 0, sy = 0, sz = 0;
   in >> magic >> version >> word >> nx >> ny >> nz >> word >> sx >> sy >> sz >> word;
   if (magic != "PROTOLABEL-TRAINING-VOLUME" || version != "1" || word != "data" || nx <= 0 || ny <= 0 || nz <= 0)
     throw bad(path, "its header is not PROTOLABEL-TRAINING-VOLUME 1");
@@ -39,6 +39,9 @@ TrainingVolume loadTrainingVolume(const std::string& path) {
   v.labels = widen(readArray(in, n, torch::kInt16, path));
   const double mean = image.mean().item<double>(), std = image.std().item<double>();
   v.image = (image - mean) / (std > 0 ? std : 1.0);
+  v.minimum = v.image.min().item<double>();
+  v.spacing = {sx, sy, sz};
+  if (!(sx > 0) || !(sy > 0) || !(sz > 0)) throw bad(path, "its spacing is not positive");
   return v;
 }
 

@@ -9,6 +9,13 @@
 
 namespace protolabel::inference {
 
+// What the network expects of its input, recorded in the model file and applied by the segmentation
+// pipeline before the engine sees a volume (the engine itself z-scores each volume).
+struct Preprocessing {
+  double ctWindowLow = -125, ctWindowHigh = 275;  // CT is clipped to this window (HU)
+  std::string orientation = "LAS";  // voxel order of the training volumes; others are flipped into it
+};
+
 struct ModelInfo {
   std::string preset;        // "paper", "lite"
   std::string method;        // "cow", or "single-prototype" (the baseline)
@@ -20,6 +27,7 @@ struct ModelInfo {
   std::string formatVersion; // model file format
   std::string createdBy;     // ProtoLabel version that wrote the file
   bool halfPrecision = false;  // weights stored as float16
+  Preprocessing preprocessing;
 };
 
 class Model {
@@ -33,6 +41,9 @@ class Model {
   static std::shared_ptr<Model> load(const std::string& path, Device device = Device::Auto);
   static ModelInfo inspect(const std::string& path);
 
+  // An independent copy (weights, buffers, metadata) on the same device: what adaptation tunes.
+  std::shared_ptr<Model> clone() const;
+
   // Writes atomically (temporary file + rename). `halfPrecision` stores weights as float16.
   void save(const std::string& path, bool halfPrecision = false) const;
   // Copies tensors from a PyTorch state_dict (.pth written by torch.save) by parameter name; returns
@@ -43,6 +54,7 @@ class Model {
 
   ModelInfo info() const;
   void setTrainingSummary(const std::string& summary);
+  void setPreprocessing(const Preprocessing& preprocessing);
   Device device() const;
 
   struct Impl;

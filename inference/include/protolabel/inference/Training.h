@@ -20,10 +20,13 @@ struct TrainingOptions {
   double learningRate = 1e-3, momentum = 0.9, weightDecay = 5e-4;
   double lrDecay = 0.98;
   int64_t lrStep = 5000;
-  int64_t minForeground = 200;  // pixels (at the volume's resolution) in the larger of the two slices
+  int64_t minForeground = 200;  // pixels (at the volume's resolution) of the support structure
   bool augment = true;
-  // Supervised episodes (fine-tuning): the labels of the volume files instead of the supervoxels.
-  bool supervised = false;
+  // Share of supervised episodes, drawn from the labels of the volume files (1 for fine-tuning); the
+  // rest are self-supervised supervoxel episodes. A supervised query may lie anywhere in the
+  // structure's extent, or (negativeFraction of them) just beyond it, where the answer is "nothing".
+  double supervisedFraction = 0;
+  double negativeFraction = 0.15;
   std::string checkpointPath;     // written every `checkpointEvery` iterations and at the end
   int64_t checkpointEvery = 500;
 };

@@ -29,6 +29,7 @@ struct FinetuneVolume {
   std::shared_ptr<const core::Volume> image;
   std::shared_ptr<const core::LabelMap> labels;
   QString imagePath, labelsPath;
+  std::string dicomModality;  // the DICOM Modality tag of the image, when it is a DICOM series
 
   static FinetuneVolume inMemory(core::Volume image, core::LabelMap labels, const QString& name);
   static FinetuneVolume fromFiles(const QString& imagePath, const QString& labelsPath);

@@ -56,6 +56,8 @@ class SegmentPanel : public QWidget {
   QPushButton* removeSupport_;
   QLabel* modelLabel_;
   QComboBox* device_;
+  QCheckBox* adapt_;
+  QComboBox* modality_;
   QLabel* sourceLabel_;
   QPushButton* segment_;
   QPushButton* cancel_;

@@ -30,7 +30,8 @@ class ViewerModel : public QObject {
   const core::AnnotationSession& session() const { return session_; }
 
   // Takes a freshly loaded image: resets labels, cursor (centre), window (first preset).
-  void setImage(core::Volume image, const std::string& sourcePath, std::optional<core::Window> dicomWindow = {});
+  void setImage(core::Volume image, const std::string& sourcePath, std::optional<core::Window> dicomWindow = {},
+                const std::string& dicomModality = {});
   bool hasImage() const { return session_.hasImage(); }
 
   const std::array<int64_t, 3>& cursor() const { return cursor_; }

@@ -1,6 +1,7 @@
 #pragma once
-// The published few-shot benchmarks (Abd-MRI = CHAOS T2-SPIR, Card-MRI = MS-CMRSeg bSSFP) as laid
-// out in the shared data folder, their cross-validation folds, and the EP1 evaluation protocol.
+// The published few-shot benchmarks (Abd-MRI = CHAOS T2-SPIR, Card-MRI = MS-CMRSeg bSSFP, Abd-CT =
+// BTCV/Synapse, its first ten volumes) as laid out in the shared data folder, their cross-validation
+// folds, and the EP1 evaluation protocol.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,16 +16,17 @@ struct BenchmarkOrgan {
 };
 
 struct FewShotBenchmark {
-  std::string name;  // "abd-mri" or "card-mri"
+  std::string name;  // "abd-mri", "card-mri" or "abd-ct"
   std::string folder;
   std::vector<int> volumeIds;  // sorted numerically
   std::vector<BenchmarkOrgan> organs;
   int foldSize = 0;
   int folds = 5;
+  std::string modality = "mr";  // "mr" or "ct"
 
   std::string imagePath(int id) const;
   std::string labelPath(int id) const;
-  std::string supervoxelPath(int id) const;
+  std::string supervoxelPath(int id) const;  // empty when the benchmark ships none
 
   // Volume ids of fold k (consecutive indices; the last fold wraps around to index 0).
   std::vector<int> foldVolumes(int fold) const;
@@ -34,7 +36,8 @@ struct FewShotBenchmark {
   std::vector<int> trainingVolumes(int excludedFold) const;
 };
 
-// `dataRoot` is the folder holding abd-mri-chaost2/ and card-mri-cmr/. Throws core::Error.
+// `dataRoot` is the folder holding abd-mri-chaost2/ and card-mri-cmr/; abd-ct-sabs/ is found there
+// or beside it. Throws core::Error.
 FewShotBenchmark loadFewShotBenchmark(const std::string& name, const std::string& dataRoot);
 
 // EP1: the query's organ slices split into 3 chunks at int(linspace(0, C, 4)); chunk i is segmented

@@ -16,6 +16,10 @@ struct WriteOptions {
 // Writes .nii, .nii.gz, .nrrd, .nhdr, .mha or .mhd, chosen by the extension.
 void writeImage(const Volume& volume, const std::string& path, const WriteOptions& options = {});
 
+// Refuses (core::Error) a target that is a folder, sits in a missing folder or is one of the
+// protected paths: commands check their outputs before long work.
+void checkOutputPath(const std::string& path, const WriteOptions& options);
+
 // True when the extension names a format writeImage supports.
 bool isWritableImagePath(const std::string& path);
 

@@ -4,6 +4,7 @@
 // without widgets; the desktop application presents it and forwards the user's gestures.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,14 +31,20 @@ class AnnotationSession {
  public:
   AnnotationSession();
 
-  // A new image: empty uint16 labels on its grid, no history, supports or proposal.
-  void setImage(Volume image, std::string sourcePath);
+  // A new image: empty uint16 labels on its grid, no history, supports or proposal. `dicomModality`
+  // is the DICOM Modality tag of a DICOM series ("CT", "MR", ...), empty otherwise.
+  void setImage(Volume image, std::string sourcePath, std::string dicomModality = {});
   // Replaces the labels (a label file or a recovered autosave); throws Error(GridMismatch) when
   // they are not on the image's grid. Undoable.
   void loadLabels(LabelMap labels);
-  bool hasImage() const { return !image_.isNull(); }
-  const Volume& image() const { return image_; }
+  bool hasImage() const { return image_ && !image_->isNull(); }
+  const Volume& image() const { return *image_; }
+  // The image under shared ownership: a background run keeps it alive even if another is opened.
+  std::shared_ptr<const Volume> sharedImage() const { return image_; }
+  // Increases with every setImage(): results computed for an older image can be recognised.
+  uint64_t imageGeneration() const { return imageGeneration_; }
   const std::string& sourcePath() const { return sourcePath_; }
+  const std::string& dicomModality() const { return dicomModality_; }
   const LabelMap& labels() const { return labels_; }
   LabelTable& table() { return labels_.table(); }
   const LabelTable& table() const { return labels_.table(); }
@@ -104,8 +111,10 @@ class AnnotationSession {
   void adoptProposalSlice(uint16_t label, int64_t slice);
   void recordSupport(Axis axis, int64_t slice, uint16_t value);
 
-  Volume image_;
+  std::shared_ptr<const Volume> image_ = std::make_shared<const Volume>();
+  uint64_t imageGeneration_ = 0;
   std::string sourcePath_;
+  std::string dicomModality_;
   LabelMap labels_;
   LabelUndoStack undo_;
   std::map<uint16_t, std::set<int64_t>> supports_;

@@ -1,0 +1,43 @@
+#include "PipelineArgs.h"
+
+
+namespace protolabel::app {
+
+const std::set<std::string>& pipelineFlags() {
+  static const std::set<std::string> flags{"no-propagate", "no-connected"};
+  return flags;
+}
+
+const std::set<std::string>& pipelineOptions() {
+  static const std::set<std::string> options{"modality", "adapt", "adapt-iterations", "adapt-lr", "origin-weight", "continuity-mm", "stop-fraction", "intensity-gate", "threshold"};
+  return options;
+}
+
+std::set<std::string> withPipelineFlags(std::set<std::string> base) {
+  base.insert(pipelineFlags().begin(), pipelineFlags().end());
+  return base;
+}
+
+std::set<std::string> withPipelineOptions(std::set<std::string> base) {
+  base.insert(pipelineOptions().begin(), pipelineOptions().end());
+  return base;
+}
+
+segmentation::PipelineOptions pipelineOptionsFromArgs(const CommandLine& cl) {
+  segmentation::PipelineOptions o;
+  o.modality = segmentation::parseModality(cl.option("modality", "auto"));
+  o.adaptSeconds = cl.numberOption("adapt", 0, 3600).value_or(o.adaptSeconds);
+  o.adaptIterations = cl.intOption("adapt-iterations", 1, 1000000).value_or(o.adaptIterations);
+  o.adaptLearningRate = cl.numberOption("adapt-lr", 1e-7, 1).value_or(o.adaptLearningRate);
+  o.propagate = !cl.flag("no-propagate");
+  o.keepConnected = !cl.flag("no-connected");
+  o.originWeight = cl.numberOption("origin-weight", 0, 1).value_or(o.originWeight);
+  o.continuityMm = cl.numberOption("continuity-mm", 0, 1000).value_or(o.continuityMm);
+  o.stopFraction = cl.numberOption("stop-fraction", 0, 1).value_or(o.stopFraction);
+  o.threshold = cl.numberOption("threshold", 0.01, 0.99).value_or(o.threshold);
+  o.intensityGate = cl.numberOption("intensity-gate", 0, 100).value_or(o.intensityGate);
+  if (auto seed = cl.intOption("seed")) o.seed = uint64_t(*seed);
+  return o;
+}
+
+}  // namespace protolabel::app

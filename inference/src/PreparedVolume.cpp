@@ -1,0 +1,36 @@
+#include "PreparedVolume.h"
+
+#include <cmath>
+#include <string>
+
+namespace protolabel::inference {
+
+PreparedVolume prepareVolume(const VolumeView& view, const char* role) {
+  using Code = EngineError::Code;
+  if (!view.voxels || view.size[0] < 1 || view.size[1] < 1 || view.size[2] < 1)
+    throw EngineError(Code::InvalidInput, std::string("the ") + role + " volume is empty");
+  if (view.size[0] < 8 || view.size[1] < 8)
+    throw EngineError(Code::InvalidInput, std::string("the ") + role + " volume is too small to segment (under 8 voxels in-plane)");
+  PreparedVolume p;
+  p.spacing = view.spacing;
+  // One pass in double precision, without a float64 copy of a possibly large volume.
+  double sum = 0, sumSquares = 0;
+  const int64_t n = view.voxelCount();
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = view.voxels[i];
+    if (!std::isfinite(v))
+      throw EngineError(Code::NonFiniteVoxels, std::string("the ") + role + " volume contains NaN or infinite voxels");
+    sum += v;
+    sumSquares += v * v;
+  }
+  const double mean = sum / double(n);
+  const double variance = n > 1 ? std::max(0.0, (sumSquares - double(n) * mean * mean) / double(n - 1)) : 0.0;
+  const double std = std::sqrt(variance);
+  const torch::Tensor raw = torch::from_blob(const_cast<float*>(view.voxels), {view.size[2], view.size[1], view.size[0]},
+                                             torch::kFloat32);
+  p.voxels = (raw - mean) / (std > 0 ? std : 1.0);
+  p.padValue = p.voxels.min().item<double>();
+  return p;
+}
+
+}  // namespace protolabel::inference

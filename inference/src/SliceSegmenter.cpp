@@ -1,0 +1,144 @@
+#include "protolabel/inference/SliceSegmenter.h"
+
+#include <chrono>
+#include <list>
+#include <map>
+
+#include "ModelImpl.h"
+#include "PreparedVolume.h"
+#include "nn/Draws.h"
+
+namespace protolabel::inference {
+
+namespace {
+using Code = EngineError::Code;
+
+// Adds the wall time of `work` to `total`, waiting for the GPU so that its time is counted too.
+template <class F>
+auto timed(double& total, const torch::Device& device, F&& work) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result = work();
+  if (device.is_cuda()) torch::cuda::synchronize();
+  total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+}  // namespace
+
+struct SliceSegmenter::Impl {
+  std::shared_ptr<Model> model;
+  SliceAxis axis;
+  PreparedVolume query;
+  std::map<const VolumeView*, PreparedVolume> supportVolumes;
+  int64_t cacheBudget;
+  // Query features by slice, least recently used first.
+  std::map<int64_t, torch::Tensor> features;
+  std::list<int64_t> recency;
+  int64_t cachedBytes = 0;
+  std::map<int, nn::PrototypeSets> supports;
+  int nextSupport = 0;
+  double supportSeconds = 0, querySeconds = 0;
+  int64_t supportBuilds = 0;
+
+  nn::CowNet& net() { return model->impl().net; }
+  torch::Device device() const { return model->impl().device; }
+  int64_t input() const { return model->impl().config.inputSize; }
+
+  torch::Tensor encode(const PreparedVolume& volume, int64_t index) {
+    const auto [image, frame] = volume.slice(axis, index, input());
+    return net()->encoder->forward(frame.toModel(image, volume.padValue).to(device()).expand({1, 3, input(), input()})).features;
+  }
+
+  torch::Tensor queryFeatures(int64_t slice) {
+    if (auto it = features.find(slice); it != features.end()) {
+      recency.remove(slice);
+      recency.push_back(slice);
+      return it->second;
+    }
+    torch::Tensor f = encode(query, slice);
+    const int64_t bytes = f.numel() * int64_t(f.element_size());
+    while (!recency.empty() && cachedBytes + bytes > cacheBudget) {
+      const auto old = features.find(recency.front());
+      cachedBytes -= old->second.numel() * int64_t(old->second.element_size());
+      features.erase(old);
+      recency.pop_front();
+    }
+    if (bytes <= cacheBudget) {
+      features[slice] = f;
+      recency.push_back(slice);
+      cachedBytes += bytes;
+    }
+    return f;
+  }
+};
+
+SliceSegmenter::SliceSegmenter(std::shared_ptr<Model> model, const VolumeView& query, SliceAxis axis,
+                               int64_t featureCacheBytes)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->model = std::move(model);
+  impl_->axis = axis;
+  impl_->query = prepareVolume(query, "query");
+  impl_->cacheBudget = featureCacheBytes;
+  impl_->net()->eval();
+}
+
+SliceSegmenter::~SliceSegmenter() = default;
+
+int64_t SliceSegmenter::sliceCount() const { return impl_->query.sliceCount(impl_->axis); }
+
+int64_t SliceSegmenter::slicePixels() const {
+  const torch::Tensor s = impl_->query.voxels.select(2 - int(impl_->axis), 0);
+  return s.size(0) * s.size(1);
+}
+
+int SliceSegmenter::addSupport(int64_t slice, const std::vector<uint8_t>& mask, uint64_t seed, const VolumeView* volume) {
+  torch::NoGradGuard noGrad;
+  Impl& m = *impl_;
+  if (volume && !m.supportVolumes.count(volume)) m.supportVolumes[volume] = prepareVolume(*volume, "support");
+  const PreparedVolume& source = volume ? m.supportVolumes.at(volume) : m.query;
+  const std::string where = "support slice " + std::to_string(slice);
+  if (slice < 0 || slice >= source.sliceCount(m.axis))
+    throw EngineError(Code::SupportOutOfRange,
+                      where + " lies outside the volume (0.." + std::to_string(source.sliceCount(m.axis) - 1) + ")");
+  const auto [image, frame] = source.slice(m.axis, slice, m.input());
+  if (int64_t(mask.size()) != frame.width * frame.height)
+    throw EngineError(Code::InvalidInput, where + ": the mask does not cover the slice");
+  if (std::all_of(mask.begin(), mask.end(), [](uint8_t v) { return v == 0; }))
+    throw EngineError(Code::EmptySupport, where + ": the mask is empty; paint the structure first");
+  nn::PrototypeSets sets = timed(m.supportSeconds, m.device(), [&] {
+    const torch::Tensor mask2d =
+        torch::from_blob(const_cast<uint8_t*>(mask.data()), {frame.height, frame.width}, torch::kUInt8);
+    const torch::Tensor modelMask = frame.maskToModel(mask2d).to(m.device());
+    if (!modelMask.any().item<bool>())
+      throw EngineError(Code::EmptySupport, where + ": the mask vanishes at the model's resolution");
+    const torch::Tensor features = volume ? m.encode(source, slice) : m.queryFeatures(slice);
+    const nn::SupportPrediction self = m.net()->selfPredict(features, modelMask);
+    nn::SeededDraws draws(seed);
+    return m.net()->prototypes(features, modelMask, self.mask, draws);
+  });
+  ++m.supportBuilds;
+  m.supports[m.nextSupport] = std::move(sets);
+  return m.nextSupport++;
+}
+
+void SliceSegmenter::releaseSupport(int support) { impl_->supports.erase(support); }
+
+std::vector<float> SliceSegmenter::probability(int64_t slice, int support) {
+  torch::NoGradGuard noGrad;
+  Impl& m = *impl_;
+  if (slice < 0 || slice >= sliceCount())
+    throw EngineError(Code::InvalidInput, "query slice " + std::to_string(slice) + " lies outside the volume");
+  const auto it = m.supports.find(support);
+  if (it == m.supports.end()) throw EngineError(Code::InvalidInput, "unknown support " + std::to_string(support));
+  return timed(m.querySeconds, m.device(), [&] {
+    const auto frame = m.query.slice(m.axis, slice, m.input()).second;
+    const torch::Tensor features = m.queryFeatures(slice);
+    const torch::Tensor fg = frame.fromModel(m.net()->segment(features, it->second).probabilities[0][1].cpu()).contiguous();
+    return std::vector<float>(fg.data_ptr<float>(), fg.data_ptr<float>() + fg.numel());
+  });
+}
+
+double SliceSegmenter::supportSeconds() const { return impl_->supportSeconds; }
+double SliceSegmenter::querySeconds() const { return impl_->querySeconds; }
+int64_t SliceSegmenter::supportBuilds() const { return impl_->supportBuilds; }
+
+}  // namespace protolabel::inference

@@ -1,0 +1,113 @@
+#pragma once
+// The one segmentation pipeline: a scan plus the user's examples in, a proposal on the scan's grid
+// out. The viewer's Segment button, `protolabel segment`, `evaluate`, `demo` and the tests all run
+// this, with these defaults, so a headless figure is what a viewer user gets.
+//
+// Steps: the modality (user, DICOM header, intensities) -> the network's input (the model file's CT
+// window and orientation) -> optional adaptation of a copy of the model to this scan -> every
+// structure segmented in one pass, propagated slice by slice outward from its examples until it
+// ends -> labels fused (the most probable wins) -> what is not 3D-connected to the examples dropped
+// -> the examples themselves kept as painted -> back onto the scan's voxel order.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protolabel/core/LabelMap.h"
+#include "protolabel/core/Volume.h"
+#include "protolabel/inference/Model.h"
+#include "protolabel/segmentation/Examples.h"
+#include "protolabel/segmentation/Modality.h"
+
+namespace protolabel::segmentation {
+
+// The adaptation budget the viewer offers and `segment --adapt` defaults to (seconds on 2 CPU cores).
+constexpr double kDefaultAdaptSeconds = 60;
+
+struct PipelineOptions {
+  Modality modality = Modality::Auto;
+  // Seconds of adaptation of a copy of the model to the scan before segmenting (0: off).
+  double adaptSeconds = 0;
+  int64_t adaptIterations = 1000;
+  double adaptLearningRate = 1e-3;  // at most this many adaptation steps (a fixed count makes runs repeatable)
+  // Extent control: each structure grows slice by slice from its examples, each segmented slice
+  // serving as the support of the next, and stops where it ends. Off: every slice is segmented
+  // with the nearest example (the reference's volume inference).
+  bool propagate = true;
+  // Propagation's tuning (segmentation/src/Propagation.h); the defaults are the measured best.
+  double originWeight = 0.5;
+  double continuityMm = 10;
+  double stopFraction = 0.02;
+  // Intensity gate: voxels further than this many standard deviations from the mean intensity of a
+  // structure's examples cannot belong to it (0: off).
+  double intensityGate = 0;
+  // A voxel belongs to a structure when its probability exceeds this.
+  double threshold = 0.5;
+  // Keep only what is 3D-connected to the examples (the largest piece for examples from another scan).
+  bool keepConnected = true;
+  // Keep every structure's probability map (memory: 4 bytes per voxel and structure).
+  bool keepProbabilities = false;
+  uint64_t seed = 2025;
+};
+
+// A labelled scan whose examples serve for another scan (segmenting a new scan from an annotated one).
+struct SupportScan {
+  const core::Volume* image = nullptr;
+  std::string dicomModality;
+  Modality modality = Modality::Auto;
+  ExampleSet examples;  // on `image`
+};
+
+struct PipelineInput {
+  const core::Volume* image = nullptr;  // the scan to segment; must outlive the run
+  std::string dicomModality;            // the DICOM Modality tag when the scan is DICOM
+  ExampleSet examples;                  // on `image`; ignored when `support` is set
+  const SupportScan* support = nullptr;
+};
+
+struct PipelineProgress {
+  std::string stage;  // "adapting", "segmenting"
+  double fraction = 0;  // of the whole run
+  double etaSeconds = -1;
+};
+// Return false to cancel: run() then throws PipelineCancelled after the current slice.
+using PipelineCallback = std::function<bool(const PipelineProgress&)>;
+
+class PipelineCancelled : public std::runtime_error {
+ public:
+  PipelineCancelled() : std::runtime_error("segmentation cancelled") {}
+};
+
+struct PipelineTiming {
+  double prepare = 0, adapt = 0, segment = 0, finish = 0;
+};
+
+struct PipelineResult {
+  core::LabelMap labels;              // uint16 on the scan's grid; 0 = none
+  std::vector<uint8_t> uncertainty;   // per voxel: 0 sure .. 255 a coin flip (of the most likely structure)
+  std::vector<double> sliceUncertainty;  // per slice along `axis`: mean over the structures' band; -1 none
+  core::Axis axis = core::Axis::Z;
+  std::map<uint16_t, std::vector<float>> probabilities;  // with keepProbabilities only
+  Modality modality = Modality::MR;
+  // Per structure, the Dice of the network's own prediction on its example slices (query = support):
+  // low values warn that the model does not reproduce what it was shown. Examples on this scan only.
+  std::map<uint16_t, double> exampleDice;
+  int64_t adaptIterations = 0;
+  PipelineTiming timing;
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(std::shared_ptr<inference::Model> model);
+  // Throws core::Error(InvalidArgument) for missing inputs or examples, inference::EngineError for
+  // what the engine refuses, PipelineCancelled when the callback asks to stop.
+  PipelineResult run(const PipelineInput& input, const PipelineOptions& options,
+                     const PipelineCallback& progress = {}) const;
+
+ private:
+  std::shared_ptr<inference::Model> model_;
+};
+
+}  // namespace protolabel::segmentation
