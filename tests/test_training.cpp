@@ -15,6 +15,8 @@
 #include "protolabel/inference/Model.h"
 #include "protolabel/inference/Runtime.h"
 #include "protolabel/inference/Training.h"
+#include "training/EpisodeSampler.h"
+#include "training/TrainingVolume.h"
 
 using namespace protolabel;
 
@@ -129,6 +131,51 @@ class TrainingTest : public QObject {
     // Roughly one supervoxel per 2000 body voxels.
     qInfo() << distinct.size() << "supervoxels over" << inside << "body voxels";
     QVERIFY(distinct.size() > std::size_t(inside / 8000) && distinct.size() < std::size_t(inside / 500));
+  }
+
+  void supervisedEpisodesReachFarAndAbsentSlices() {
+    // Label 3 is a disc on slices 5..12 of 20 (at least 200 pixels on 6..11).
+    core::ImageGeometry g;
+    g.size = {64, 64, 20};
+    core::Volume image(g, core::PixelType::Float32), none(g, core::PixelType::UInt16), labels(g, core::PixelType::UInt16);
+    for (int64_t k = 0; k < 20; ++k)
+      for (int64_t j = 0; j < 64; ++j)
+        for (int64_t i = 0; i < 64; ++i) {
+          const int64_t n = image.linearIndex(i, j, k);
+          const int64_t r = k >= 6 && k <= 11 ? 12 : 5;
+          const bool disc = k >= 5 && k <= 12 && (i - 32) * (i - 32) + (j - 30) * (j - 30) < r * r;
+          image.data<float>()[n] = disc ? 150.f : float((i + j + k) % 13);
+          labels.data<uint16_t>()[n] = disc ? 3 : 0;
+        }
+    const std::string path = (dir_.path() + "/disc.pltv").toStdString();
+    core::writeTrainingVolume(path, image, none, &labels);
+    const std::vector<inference::training::TrainingVolume> volumes{inference::training::loadTrainingVolume(path)};
+    inference::training::SamplerOptions options;
+    options.supervisedFraction = 1;
+    options.negativeFraction = 0.3;
+    const inference::training::EpisodeSampler sampler(volumes, options);
+    QCOMPARE(sampler.labelledStructures(), std::size_t(1));
+    std::mt19937_64 rng(5);
+    int negatives = 0, far = 0;
+    for (int i = 0; i < 400; ++i) {
+      const auto e = sampler.sample(rng);
+      QVERIFY(e.supervised);
+      QVERIFY(e.supportSlice >= 6 && e.supportSlice <= 11);  // the support holds >= 200 pixels
+      QVERIFY(e.supportMask.sum().item<double>() >= 200);
+      if (e.negative) {
+        ++negatives;
+        QCOMPARE(e.queryMask.sum().item<double>(), 0.0);
+        QVERIFY(e.querySlice < 5 || e.querySlice > 12);
+        QVERIFY(e.querySlice >= 5 - options.negativeMargin && e.querySlice <= 12 + options.negativeMargin);
+      } else {
+        QVERIFY(e.queryMask.sum().item<double>() > 0);
+        QVERIFY(e.querySlice != e.supportSlice);
+        far += std::abs(e.querySlice - e.supportSlice) >= 4;
+      }
+    }
+    qInfo() << "of 400 episodes" << negatives << "without the structure," << far << "with the query 4+ slices away";
+    QVERIFY(negatives > 80 && negatives < 160);
+    QVERIFY(far > 20);
   }
 
   void aFewIterationsReduceTheLossOnAFixedEpisode() {

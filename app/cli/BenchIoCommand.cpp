@@ -119,7 +119,8 @@ void measureLoad(const std::string& name, const std::vector<std::string>& files,
 int runBench(const Args& args) {
   if (!args.empty() && args[0] == "engine") return runBenchEngine(Args(args.begin() + 1, args.end()));
   if (!args.empty() && args[0] == "gui") return runBenchGui(Args(args.begin() + 1, args.end()));
-  if (args.empty() || args[0] != "io") throw UsageError("bench takes a suite: io, engine or gui");
+  if (!args.empty() && args[0] == "pipeline") return runBenchPipeline(Args(args.begin() + 1, args.end()));
+  if (args.empty() || args[0] != "io") throw UsageError("bench takes a suite: io, engine, pipeline or gui");
   const CommandLine cl(Args(args.begin() + 1, args.end()), {"json"}, {"dicom", "repeats", "size-z"});
   const int repeats = std::max(1, cl.intOption("repeats").value_or(5));
   const int64_t depth = cl.intOption("size-z").value_or(300);

@@ -11,7 +11,8 @@ int runInfo(const Args& args);
 int runConvert(const Args& args);
 int runBench(const Args& args);
 int runBenchEngine(const Args& args);
-int runBenchGui(const Args& args);  // needs a QApplication (offscreen is fine)
+int runBenchGui(const Args& args);
+int runBenchPipeline(const Args& args);  // needs a QApplication (offscreen is fine)
 int runParity(const Args& args);
 int runSegment(const Args& args);
 int runTrain(const Args& args);

@@ -26,10 +26,10 @@ PreparedVolume prepareVolume(const VolumeView& view, const char* role) {
   const double mean = sum / double(n);
   const double variance = n > 1 ? std::max(0.0, (sumSquares - double(n) * mean * mean) / double(n - 1)) : 0.0;
   const double std = std::sqrt(variance);
-  const torch::Tensor raw = torch::from_blob(const_cast<float*>(view.voxels), {view.size[2], view.size[1], view.size[0]},
-                                             torch::kFloat32);
-  p.voxels = (raw - mean) / (std > 0 ? std : 1.0);
-  p.padValue = p.voxels.min().item<double>();
+  p.raw = torch::from_blob(const_cast<float*>(view.voxels), {view.size[2], view.size[1], view.size[0]}, torch::kFloat32);
+  p.mean = mean;
+  p.scale = std > 0 ? std : 1.0;
+  p.padValue = (p.raw.min().item<double>() - mean) / p.scale;
   return p;
 }
 

@@ -86,8 +86,8 @@ SliceSegmenter::~SliceSegmenter() = default;
 int64_t SliceSegmenter::sliceCount() const { return impl_->query.sliceCount(impl_->axis); }
 
 int64_t SliceSegmenter::slicePixels() const {
-  const torch::Tensor s = impl_->query.voxels.select(2 - int(impl_->axis), 0);
-  return s.size(0) * s.size(1);
+  const auto [height, width] = impl_->query.planeSize(impl_->axis);
+  return height * width;
 }
 
 int SliceSegmenter::addSupport(int64_t slice, const std::vector<uint8_t>& mask, uint64_t seed, const VolumeView* volume) {

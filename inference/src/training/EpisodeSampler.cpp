@@ -113,9 +113,12 @@ Episode EpisodeSampler::selfSupervised(std::mt19937_64& rng) const {
   e.supportMask = volume.supervoxels[z].eq(region.id).to(torch::kFloat32);
   e.queryImage = volume.image[z + 1];
   e.queryMask = volume.supervoxels[z + 1].eq(region.id).to(torch::kFloat32);
+  e.supportSlice = z;
+  e.querySlice = z + 1;
   if (std::bernoulli_distribution(0.5)(rng)) {
     std::swap(e.supportImage, e.queryImage);
     std::swap(e.supportMask, e.queryMask);
+    std::swap(e.supportSlice, e.querySlice);
   }
   return e;
 }
@@ -137,6 +140,8 @@ Episode EpisodeSampler::supervised(std::mt19937_64& rng) const {
   e.supportMask = volume.labels[support].eq(s.id).to(torch::kFloat32);
   e.queryImage = volume.image[query];
   e.queryMask = volume.labels[query].eq(s.id).to(torch::kFloat32);
+  e.supportSlice = support;
+  e.querySlice = query;
   return e;
 }
 

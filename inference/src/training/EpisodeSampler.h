@@ -24,6 +24,7 @@ struct Episode {
   double padValue = 0;                      // the volume's minimum, to pad the model input with
   bool supervised = false;
   bool negative = false;                    // the query does not hold the structure
+  int64_t supportSlice = -1, querySlice = -1;  // where they came from (-1: not a volume slice)
 };
 
 struct SamplerOptions {

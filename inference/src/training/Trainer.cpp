@@ -98,7 +98,9 @@ TrainingReport runTrainingLoop(Model& model, torch::optim::SGD& optimizer, const
   double smoothing = 0;
   m.net->train();  // BatchNorm on batch statistics, as the reference trains
   while (iteration < options.iterations) {
-    if (options.timeBudgetMinutes > 0 && elapsed() > options.timeBudgetMinutes * 60) {
+    // The budget is a limit: no step starts that would end after it (by the mean step time so far).
+    const double stepSeconds = iteration > first ? elapsed() / double(iteration - first) : 0.0;
+    if (options.timeBudgetMinutes > 0 && elapsed() + stepSeconds > options.timeBudgetMinutes * 60) {
       report.stoppedEarly = true;
       break;
     }

@@ -1,0 +1,251 @@
+// The segmentation pipeline on real scans with the shipped model: `protolabel segment` and the
+// viewer's runner give the same label map (a CT and an MR), adaptation keeps its time budget and
+// stops on Cancel, extent control leaves slices far from the structure empty, the model file carries
+// its preprocessing, the modality comes from the user before the DICOM header before the intensities,
+// and training volumes are prepared exactly as the pipeline prepares a scan.
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <chrono>
+#include <fstream>
+#include <optional>
+
+#include "TestSupport.h"
+#include "protolabel/core/LabelMap.h"
+#include "protolabel/core/io/ImageReader.h"
+#include "protolabel/core/io/LabelIO.h"
+#include "protolabel/core/session/AnnotationSession.h"
+#include "protolabel/inference/Model.h"
+#include "protolabel/inference/Runtime.h"
+#include "protolabel/segmentation/NetworkVolume.h"
+#include "protolabel/segmentation/Pipeline.h"
+#include "protolabel/segmentation/TrainingData.h"
+#include "protolabel/ui/SegmentationRunner.h"
+
+using namespace protolabel;
+
+namespace {
+
+const std::string kSample = std::string(PROTOLABEL_SOURCE_DIR) + "/resources/sample/abdomen_ct.nii.gz";
+const std::string kSampleLabels = std::string(PROTOLABEL_SOURCE_DIR) + "/resources/sample/abdomen_ct_organs.nii.gz";
+const std::string kShippedModel = std::string(PROTOLABEL_SOURCE_DIR) + "/resources/models/cow-lite.pt";
+
+// A label map on `truth`'s grid holding `labels` on their middle slices only: what a user paints.
+core::LabelMap middleSlicesOnly(const core::LabelMap& truth, const std::vector<uint16_t>& labels) {
+  core::AnnotationSession session;
+  session.setImage(core::Volume(truth.geometry(), core::PixelType::Int16), "grid");
+  for (uint16_t value : labels) session.copyMiddleSupportSlice(truth, value);
+  return session.labels();
+}
+
+int64_t count(const core::LabelMap& labels, uint16_t value, int64_t fromSlice, int64_t toSlice) {
+  const core::Volume v = labels.voxels().convertedTo(core::PixelType::UInt16);
+  const int64_t plane = v.size()[0] * v.size()[1];
+  int64_t n = 0;
+  for (int64_t i = fromSlice * plane; i < (toSlice + 1) * plane; ++i) n += v.data<uint16_t>()[i] == value;
+  return n;
+}
+
+}  // namespace
+
+class PipelineTest : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  std::shared_ptr<inference::Model> model_;
+
+  // `protolabel segment` and the viewer's runner on the same painted examples and options.
+  void compareCommandAndRunner(const std::string& image, const std::string& truthPath, const std::vector<uint16_t>& labels,
+                               const QString& name) {
+    const core::LabelMap painted = middleSlicesOnly(core::readLabelMap(truthPath), labels);
+    const QString examples = dir_.filePath(name + "-examples.nii.gz"), output = dir_.filePath(name + "-out.nii.gz");
+    core::writeLabelMap(painted, painted.geometry(), examples.toStdString());
+    QProcess cli;
+    cli.start(QString::fromStdString(test::executablePath()),
+              {"segment", "--image", QString::fromStdString(image), "--support-labels", examples, "--output", output,
+               "--model", QString::fromStdString(kShippedModel), "--adapt", "600", "--adapt-iterations", "8",
+               "--threads", "2"});
+    QVERIFY(cli.waitForFinished(600000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+
+    core::AnnotationSession session;
+    const core::LoadedImage loaded = core::readImage(image);
+    session.setImage(loaded.volume, image);
+    for (uint16_t value : labels) QVERIFY(session.copyMiddleSupportSlice(core::readLabelMap(truthPath), value) >= 0);
+    ui::SegmentationRunner runner;
+    runner.setModel(QString::fromStdString(kShippedModel), inference::Device::Cpu);
+    segmentation::PipelineOptions options = runner.options();
+    options.adaptSeconds = 600;
+    options.adaptIterations = 8;
+    runner.setOptions(options);
+    std::optional<core::Proposal> proposal;
+    connect(&runner, &ui::SegmentationRunner::finished, this,
+            [&](const core::Proposal& p, double, quint64) { proposal = p; });
+    QSignalSpy finished(&runner, &ui::SegmentationRunner::finished);
+    QString error;
+    QVERIFY2(runner.start(session, &error), qPrintable(error));
+    QVERIFY(finished.wait(600000));
+    QVERIFY(proposal.has_value());
+
+    const core::LabelMap fromCommand = core::readLabelMap(output.toStdString());
+    QVERIFY(fromCommand.geometry().sameGrid(proposal->labels.geometry()));
+    const core::Volume a = fromCommand.voxels().convertedTo(core::PixelType::UInt16);
+    int64_t differ = 0, labelled = 0;
+    for (int64_t i = 0; i < a.voxelCount(); ++i) {
+      differ += a.data<uint16_t>()[i] != proposal->labels.labelAtLinear(i);
+      labelled += a.data<uint16_t>()[i] != 0;
+    }
+    qInfo() << name << ":" << labelled << "labelled voxels," << differ << "differ";
+    QVERIFY(labelled > 1000);
+    QCOMPARE(differ, int64_t(0));
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    inference::setCpuThreads(2);
+    model_ = inference::Model::load(kShippedModel, inference::Device::Cpu);
+  }
+
+  void segmentCommandAndViewerRunnerAgreeOnCt() {
+    compareCommandAndRunner(kSample, kSampleLabels, {5, 1}, "ct");
+  }
+
+  void segmentCommandAndViewerRunnerAgreeOnMr() {
+    compareCommandAndRunner(test::dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz"),
+                            test::dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm_seg_total_mr.nii.gz"), {5, 2},
+                            "mr");
+  }
+
+  void adaptationKeepsItsBudgetAndStopsOnCancel() {
+    const core::Volume image = core::readImage(kSample).volume;
+    const core::LabelMap truth = core::readLabelMap(kSampleLabels);
+    segmentation::PipelineInput input;
+    input.image = &image;
+    input.examples = segmentation::examplesFromLabels(truth, {5}, core::Axis::Z, 1);
+    const segmentation::Pipeline pipeline(model_);
+    segmentation::PipelineOptions options;
+    options.adaptSeconds = 3;
+    options.adaptIterations = 1000000;
+    const auto result = pipeline.run(input, options);
+    qInfo() << "3 s of adaptation:" << result.adaptIterations << "steps in" << result.timing.adapt << "s";
+    QVERIFY(result.adaptIterations > 0);
+    QVERIFY(result.timing.adapt < 3 + 2.0);  // the budget plus at most one step and the copy of the model
+
+    for (const std::string stage : {"adapting", "segmenting"}) {
+      const auto start = std::chrono::steady_clock::now();
+      bool sawStage = false;
+      QVERIFY_THROWS_EXCEPTION(segmentation::PipelineCancelled,
+                               pipeline.run(input, options, [&](const segmentation::PipelineProgress& p) {
+                                 sawStage = sawStage || p.stage == stage;
+                                 return !sawStage;
+                               }));
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      qInfo() << "cancelled while" << stage.c_str() << "after" << seconds << "s";
+      QVERIFY(sawStage);
+      QVERIFY(seconds < (stage == "adapting" ? 4.0 : 6.0));  // not the full 3 s budget plus the segmentation
+    }
+  }
+
+  void extentControlLeavesFarSlicesEmptyOnTheSampleCt() {
+    // The liver spans axial slices 69..111 of the sample; its example is its middle slice. With the
+    // pipeline's defaults nothing far below it (more than 10 slices = 30 mm) is labelled liver.
+    const core::Volume image = core::readImage(kSample).volume;
+    const core::LabelMap truth = core::readLabelMap(kSampleLabels);
+    const std::vector<int64_t> liver = truth.slicesContaining(5, core::Axis::Z);
+    QCOMPARE(liver.front(), int64_t(69));
+    segmentation::PipelineInput input;
+    input.image = &image;
+    input.examples = segmentation::examplesFromLabels(truth, {5, 1, 2, 3}, core::Axis::Z, 1);
+    const auto result = segmentation::Pipeline(model_).run(input, segmentation::PipelineOptions{});
+    const int64_t far = count(result.labels, 5, 0, liver.front() - 11);
+    const int64_t inside = count(result.labels, 5, liver.front(), liver.back());
+    qInfo() << "liver voxels: far below the liver" << far << ", on its slices" << inside << "(truth" << count(truth, 5, 0, 111) << ")";
+    QCOMPARE(far, int64_t(0));
+    QVERIFY(inside > count(truth, 5, 0, 111) / 2);
+  }
+
+  void theModelFileCarriesItsPreprocessing() {
+    auto model = inference::Model::create("lite", 1, inference::Device::Cpu);
+    QCOMPARE(model->info().preprocessing.ctWindowLow, -125.0);  // the training data's window
+    model->setPreprocessing({-100, 200, "stored"});
+    const std::string path = dir_.filePath("window.pt").toStdString();
+    model->save(path);
+    const inference::ModelInfo info = inference::Model::inspect(path);
+    QCOMPARE(info.preprocessing.ctWindowLow, -100.0);
+    QCOMPARE(info.preprocessing.ctWindowHigh, 200.0);
+    QCOMPARE(QString::fromStdString(info.preprocessing.orientation), QString("stored"));
+
+    // The pipeline's network input follows it: the sample CT (stored RAS) clipped and left unflipped.
+    const core::Volume image = core::readImage(kSample).volume;
+    const segmentation::NetworkVolume asStored(image, segmentation::Modality::CT, info.preprocessing);
+    QVERIFY(!asStored.flips().any());
+    const auto [lo, hi] = std::minmax_element(asStored.voxels().begin(), asStored.voxels().end());
+    QCOMPARE(double(*lo), -100.0);
+    QCOMPARE(double(*hi), 200.0);
+    const segmentation::NetworkVolume las(image, segmentation::Modality::CT, inference::Model::inspect(kShippedModel).preprocessing);
+    QVERIFY(las.flips().x && !las.flips().y && !las.flips().z);  // RAS -> LAS: only x is mirrored
+    QCOMPARE(double(*std::min_element(las.voxels().begin(), las.voxels().end())), -125.0);
+    // Voxel (0, 0, 0) of the stored order is voxel (nx-1, 0, 0) of the network's.
+    QCOMPARE(las.voxels()[std::size_t(image.size()[0] - 1)], std::clamp(float(image.valueAt(0, 0, 0)), -125.f, 275.f));
+    // MR is never clipped.
+    const segmentation::NetworkVolume mr(image, segmentation::Modality::MR, info.preprocessing);
+    QVERIFY(*std::max_element(mr.voxels().begin(), mr.voxels().end()) > 1000);
+  }
+
+  void theModalityComesFromTheUserThenTheHeaderThenTheIntensities() {
+    using segmentation::Modality;
+    const core::LoadedImage dicom = core::readImage(test::dataPath("totalsegmentator-examples/ct_b_dicom/dicom"));
+    const std::string tag = dicom.series[std::size_t(dicom.seriesIndex)].modality;
+    QCOMPARE(QString::fromStdString(tag), QString("CT"));
+    QCOMPARE(segmentation::resolveModality(Modality::Auto, dicom.volume, tag), Modality::CT);
+    QCOMPARE(segmentation::resolveModality(Modality::MR, dicom.volume, tag), Modality::MR);
+    // Abd-CT is stored windowed to [-125, 275] HU: no air at -1000, so only the user can say CT.
+    const core::Volume windowed = core::readImage(test::dataPath("abd-ct-sabs/images/image_0.nii.gz")).volume;
+    QCOMPARE(segmentation::resolveModality(Modality::Auto, windowed), Modality::MR);
+    QCOMPARE(segmentation::resolveModality(Modality::CT, windowed), Modality::CT);
+    QCOMPARE(segmentation::resolveModality(Modality::Auto, core::readImage(kSample).volume), Modality::CT);
+    QCOMPARE(segmentation::resolveModality(Modality::Auto, windowed, "MR"), Modality::MR);
+    QCOMPARE(segmentation::parseModality("CT"), Modality::CT);
+    bool refused = false;
+    try {
+      segmentation::parseModality("pet");
+    } catch (const std::exception& e) {
+      refused = std::string(e.what()).find("unknown modality") != std::string::npos;
+    }
+    QVERIFY(refused);
+  }
+
+  void trainingVolumesArePreparedLikeAScan() {
+    // The sample CT (stored RAS) with its labels, as a training volume: windowed and flipped to LAS,
+    // labels flipped alike, so image and labels stay aligned.
+    const core::Volume image = core::readImage(kSample).volume;
+    const core::LabelMap truth = core::readLabelMap(kSampleLabels);
+    const std::string path = dir_.filePath("sample.pltv").toStdString();
+    segmentation::writePreparedTrainingVolume(path, image, segmentation::Modality::CT, &truth.voxels(), nullptr,
+                                              inference::Preprocessing{}, false);
+    std::ifstream in(path, std::ios::binary);
+    std::string line;
+    for (int i = 0; i < 4; ++i) std::getline(in, line);
+    QCOMPARE(QString::fromStdString(line), QString("data"));
+    const auto& s = image.size();
+    const int64_t n = s[0] * s[1] * s[2];
+    const auto count = static_cast<std::size_t>(n);
+    std::vector<float> voxels(count);
+    std::vector<uint16_t> supervoxels(count), labels(count);
+    in.read(reinterpret_cast<char*>(voxels.data()), std::streamsize(n * 4));
+    in.read(reinterpret_cast<char*>(supervoxels.data()), std::streamsize(n * 2));
+    in.read(reinterpret_cast<char*>(labels.data()), std::streamsize(n * 2));
+    QVERIFY(in.good());
+    const segmentation::NetworkVolume network(image, segmentation::Modality::CT, inference::Preprocessing{});
+    QVERIFY(voxels == network.voxels());
+    const core::Volume wide = truth.voxels().convertedTo(core::PixelType::UInt16);
+    std::vector<uint16_t> expected(wide.data<uint16_t>(), wide.data<uint16_t>() + n);
+    network.flip(expected);
+    QVERIFY(labels == expected);
+    QVERIFY(std::all_of(supervoxels.begin(), supervoxels.end(), [](uint16_t v) { return v == 0; }));
+  }
+};
+
+QTEST_GUILESS_MAIN(PipelineTest)
+#include "test_pipeline.moc"
