@@ -20,6 +20,7 @@ namespace {
 
 const char* kUsage =
     "Usage: protolabel [IMAGE [LABELS]]              Open the desktop application\n"
+    "       protolabel --version                     Print the version\n"
     "       protolabel --screenshot OUT.png [IMAGE]  Render the window (the sample, segmented) to a PNG\n"
     "       protolabel <command> [arguments]         Run a headless tool (no display needed)\n"
     "\n"
@@ -58,9 +59,27 @@ const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
-  // No subcommand, GUI options or files to open: the desktop application.
-  if (argc == 1 || (std::string(argv[1]).rfind("--", 0) == 0 && std::string(argv[1]) != "--help") ||
-      QFileInfo::exists(QString::fromLocal8Bit(argv[1])))
+  // A command name always means the command, even where a file of that name exists; otherwise no
+  // argument, GUI options or files to open mean the desktop application.
+  const std::map<std::string, std::function<int(const protolabel::app::Args&)>> commands = {
+      {"info", protolabel::app::runInfo},
+      {"convert", protolabel::app::runConvert},
+      {"bench", protolabel::app::runBench},
+      {"parity", protolabel::app::runParity},
+      {"segment", protolabel::app::runSegment},
+      {"train", protolabel::app::runTrain},
+      {"evaluate", protolabel::app::runEvaluate},
+      {"finetune", protolabel::app::runFinetune},
+      {"demo", protolabel::app::runDemo},
+  };
+  if (argc == 2 && std::string(argv[1]) == "--version") {
+    std::cout << "protolabel " << PROTOLABEL_VERSION << "\n";
+    return 0;
+  }
+  const bool isCommand = argc > 1 && (commands.count(argv[1]) || std::string(argv[1]) == "help");
+  if (argc == 1 || (!isCommand && ((std::string(argv[1]).rfind("--", 0) == 0 &&
+                                                   std::string(argv[1]) != "--help") ||
+                                                  QFileInfo::exists(QString::fromLocal8Bit(argv[1])))))
     return protolabel::app::runGui(argc, argv);
   // The slice-view benchmark paints real widgets: a QApplication on the offscreen platform.
   const bool widgets = argc > 2 && std::string(argv[1]) == "bench" && std::string(argv[2]) == "gui";
@@ -75,17 +94,6 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
-  const std::map<std::string, std::function<int(const protolabel::app::Args&)>> commands = {
-      {"info", protolabel::app::runInfo},
-      {"convert", protolabel::app::runConvert},
-      {"bench", protolabel::app::runBench},
-      {"parity", protolabel::app::runParity},
-      {"segment", protolabel::app::runSegment},
-      {"train", protolabel::app::runTrain},
-      {"evaluate", protolabel::app::runEvaluate},
-      {"finetune", protolabel::app::runFinetune},
-      {"demo", protolabel::app::runDemo},
-  };
   const auto command = commands.find(args[0]);
   if (command == commands.end()) {
     std::cerr << "protolabel: unknown command '" << args[0] << "'\n\n" << kUsage;
@@ -103,7 +111,7 @@ int main(int argc, char** argv) {
     std::cerr << "Error [" << protolabel::core::errorCodeName(e.code()) << "]: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "Error: " << e.what() << "\n";
+    std::cerr << "Error [internal]: " << e.what() << "\n";
     return 1;
   }
 }

@@ -14,7 +14,9 @@
 #include "protolabel/core/io/LabelExport.h"
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/ui/ExportDialog.h"
+#include "protolabel/ui/HelpDialog.h"
 #include "protolabel/ui/MainWindow.h"
+#include "protolabel/ui/StartPage.h"
 #include "protolabel/ui/SegmentPanel.h"
 #include "protolabel/ui/SegmentationRunner.h"
 #include "protolabel/ui/SliceView.h"
@@ -86,6 +88,59 @@ class GuiTest : public QObject {
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);  // settings of the tests never touch the user's
     QVERIFY(work_.isValid());
+  }
+
+  void startPageOpensTheSampleWithItsExamples() {
+    ui::MainWindowOptions options;
+    options.defaultModel = shippedModel();
+    options.recoveryFolder = work_.filePath("recovery-start");
+    options.askQuestions = false;
+    options.sampleImage = sampleImage();
+    options.sampleExamples = kSourceDir + "/resources/sample/abdomen_ct_examples.nii.gz";
+    ui::MainWindow w(options);
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.showingStartPage());
+    QVERIFY(w.startPage()->sampleButton()->isEnabled());
+    QSignalSpy loaded(&w, &ui::MainWindow::imageLoaded);
+    QTest::mouseClick(w.startPage()->sampleButton(), Qt::LeftButton);
+    QVERIFY(loaded.wait(60000));
+    QVERIFY(!w.showingStartPage());
+    QCOMPARE(w.model().session().image().size(), (core::Size3{122, 101, 112}));
+    // The saved examples: liver, spleen and kidneys, one slice each, ready for "Segment all labels".
+    const auto& supports = w.model().session().supports();
+    QCOMPARE(supports.size(), std::size_t(4));
+    QCOMPARE(supports.at(5), (std::set<int64_t>{90}));
+    QCOMPARE(supports.at(1), (std::set<int64_t>{96}));
+    QCOMPARE(w.segmentPanel()->supportList()->count(), 4);
+    QCOMPARE(QString::fromStdString(w.model().session().table().find(5)->name), QString("liver"));
+    QVERIFY(w.lastMessage().contains("Segment all labels"));
+    QVERIFY(!w.model().session().modified());  // nothing of the user's to save yet
+    QVERIFY(w.segmentPanel()->segmentButton()->isVisible());
+  }
+
+  void helpListsTheShortcutsAndTheModelCard() {
+    ui::MainWindowOptions options;
+    options.recoveryFolder = work_.filePath("recovery-help");
+    options.askQuestions = false;
+    options.modelCard = kSourceDir + "/resources/models/README.md";
+    options.version = "9.8.7";
+    ui::MainWindow w(options);
+    const QString shortcuts = ui::shortcutsHtml(w.allActions());
+    for (const char* expected : {"Ctrl+Z", "Ctrl+O", "Brush", "Eraser", "Export", "Window / level"})
+      QVERIFY2(shortcuts.contains(expected), expected);
+    const QString about = ui::aboutHtml(options);
+    QVERIFY(about.contains("9.8.7"));
+    QVERIFY(about.contains("Apache License 2.0"));
+    QVERIFY(about.contains("cow-lite.pt"));  // the card's own title
+    // The menu opens both dialogs.
+    QAction* aboutAction = nullptr;
+    for (QAction* a : w.allActions())
+      if (a->text().contains("About")) aboutAction = a;
+    QVERIFY(aboutAction);
+    aboutAction->trigger();
+    QTRY_VERIFY(w.findChild<QDialog*>("about-dialog"));
   }
 
   void opensAndNavigatesTheSample() {

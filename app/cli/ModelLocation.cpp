@@ -23,7 +23,10 @@ std::string bundledFile(const QString& relative) {
 std::string defaultModelPath() { return bundledFile("models/cow-lite.pt"); }
 
 SamplePaths samplePaths() {
-  return {bundledFile("sample/abdomen_ct.nii.gz"), bundledFile("sample/abdomen_ct_organs.nii.gz")};
+  return {bundledFile("sample/abdomen_ct.nii.gz"), bundledFile("sample/abdomen_ct_organs.nii.gz"),
+          bundledFile("sample/abdomen_ct_examples.nii.gz")};
 }
+
+std::string modelCardPath() { return bundledFile("models/README.md"); }
 
 }  // namespace protolabel::app

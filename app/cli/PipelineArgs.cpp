@@ -4,12 +4,12 @@
 namespace protolabel::app {
 
 const std::set<std::string>& pipelineFlags() {
-  static const std::set<std::string> flags{"no-propagate", "no-connected"};
+  static const std::set<std::string> flags{"no-propagate", "no-connected", "fill-holes", "no-fill-holes"};
   return flags;
 }
 
 const std::set<std::string>& pipelineOptions() {
-  static const std::set<std::string> options{"modality", "adapt", "adapt-iterations", "adapt-lr", "origin-weight", "continuity-mm", "stop-fraction", "intensity-gate", "threshold"};
+  static const std::set<std::string> options{"modality", "adapt", "adapt-iterations", "adapt-lr", "origin-weight", "continuity-mm", "stop-fraction", "intensity-gate", "gate-smoothing", "threshold", "min-resemblance"};
   return options;
 }
 
@@ -31,9 +31,13 @@ segmentation::PipelineOptions pipelineOptionsFromArgs(const CommandLine& cl) {
   o.adaptLearningRate = cl.numberOption("adapt-lr", 1e-7, 1).value_or(o.adaptLearningRate);
   o.propagate = !cl.flag("no-propagate");
   o.keepConnected = !cl.flag("no-connected");
+  if (cl.flag("fill-holes")) o.fillHoles = true;
+  if (cl.flag("no-fill-holes")) o.fillHoles = false;
+  o.gateSmoothing = int(cl.intOption("gate-smoothing", 0, 5).value_or(o.gateSmoothing));
   o.originWeight = cl.numberOption("origin-weight", 0, 1).value_or(o.originWeight);
   o.continuityMm = cl.numberOption("continuity-mm", 0, 1000).value_or(o.continuityMm);
   o.stopFraction = cl.numberOption("stop-fraction", 0, 1).value_or(o.stopFraction);
+  o.minResemblance = cl.numberOption("min-resemblance", -1, 2).value_or(o.minResemblance);
   o.threshold = cl.numberOption("threshold", 0.01, 0.99).value_or(o.threshold);
   o.intensityGate = cl.numberOption("intensity-gate", 0, 100).value_or(o.intensityGate);
   if (auto seed = cl.intOption("seed")) o.seed = uint64_t(*seed);

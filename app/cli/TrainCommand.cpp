@@ -123,9 +123,23 @@ int runTrain(const Args& args) {
   const uint64_t seed = uint64_t(cl.intOption("seed").value_or(2025));
   // --init continues from a model file's weights with a fresh optimizer (unlike --resume, which
   // needs the checkpoint of the same run).
-  const auto model = cl.option("init") ? inference::Model::load(*cl.option("init"), device)
-                                       : inference::Model::create(preset, seed, device, method);
-  const std::string startedFrom = cl.option("init") ? model->info().training : std::string();
+  std::shared_ptr<inference::Model> model;
+  std::string startedFrom;
+  if (auto init = cl.option("init")) {
+    model = inference::Model::load(*init, device);
+    startedFrom = model->info().training;
+    if (cl.option("method") && model->info().method != method) {
+      // Another method from the same weights: what the two share (the encoder) is copied.
+      auto other = inference::Model::create(model->info().preset, seed, device, method);
+      const int64_t copied = other->copyMatchingWeights(*model);
+      other->setPreprocessing(model->info().preprocessing);
+      startedFrom = "the " + std::to_string(copied) + " tensors it shares with " + fs::path(*init).filename().string() +
+                    " (" + startedFrom + ")";
+      model = other;
+    }
+  } else {
+    model = inference::Model::create(preset, seed, device, method);
+  }
 
   inference::TrainingOptions options;
   options.volumeFiles = trainingFilesFromArgs(cl, model->info().preprocessing);

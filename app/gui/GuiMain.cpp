@@ -7,6 +7,7 @@
 
 #include "cli/ModelLocation.h"
 #include "protolabel/core/io/LabelIO.h"
+#include "protolabel/ui/GuardedApplication.h"
 #include "protolabel/ui/MainWindow.h"
 #include "protolabel/ui/SegmentPanel.h"
 #include "protolabel/ui/SegmentationRunner.h"
@@ -57,7 +58,7 @@ int runGui(int argc, char** argv) {
                  "  protolabel help        (every command)\n";
     return 2;
   }
-  QApplication app(argc, argv);
+  ui::GuardedApplication app(argc, argv);
   QApplication::setApplicationName("ProtoLabel");
   QApplication::setOrganizationName("ProtoLabel");
   QString screenshot;
@@ -75,7 +76,13 @@ int runGui(int argc, char** argv) {
   options.defaultModel = QString::fromStdString(defaultModelPath());
   options.recoveryFolder = qEnvironmentVariable("PROTOLABEL_RECOVERY_DIR");
   options.askQuestions = screenshot.isEmpty();
+  const SamplePaths sample = samplePaths();
+  options.sampleImage = QString::fromStdString(sample.image);
+  options.sampleExamples = QString::fromStdString(sample.examples);
+  options.modelCard = QString::fromStdString(modelCardPath());
+  options.version = PROTOLABEL_VERSION;
   ui::MainWindow window(options);
+  app.setFailureHandler([&window](const QString& message) { window.showFailure(message); });
   window.resize(1500, 950);
   window.show();
 

@@ -2,9 +2,14 @@
 
 #include <torch/script.h>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdio>
+#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "ModelImpl.h"
 
@@ -13,7 +18,7 @@ namespace protolabel::inference {
 namespace {
 
 constexpr const char* kFormatVersion = "protolabel-cow-1";
-constexpr const char* kCreatedBy = "ProtoLabel 0.1";
+constexpr const char* kCreatedBy = "ProtoLabel 0.2";
 
 // The reference initialisation: Kaiming-normal (fan_out) convolutions, BN weight 1 and bias 0.
 void initialiseLikeReference(nn::CowNet& net) {
@@ -163,20 +168,31 @@ void writeModelArchive(const Model& model, torch::serialize::OutputArchive& arch
   }
 }
 
-void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path) {
-  // Write beside the target, then rename over it.
-  const std::filesystem::path target(path);
-  const std::filesystem::path temp =
-      (target.has_parent_path() ? target.parent_path() : std::filesystem::path(".")) /
-      (".protolabel-tmp-" + target.filename().string());
+namespace {
+// A temporary path beside `target`, unique to this process and call, so concurrent saves never collide.
+std::filesystem::path temporaryBeside(const std::filesystem::path& target) {
+  static std::atomic<uint64_t> counter{0};
+  return (target.has_parent_path() ? target.parent_path() : std::filesystem::path(".")) /
+         (".protolabel-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+          target.filename().string());
+}
+
+// Writes through `write(temp)` and renames the result over `path`; the temporary never outlives a failure.
+void replaceAtomically(const std::string& path, const std::function<void(const std::string&)>& write) {
+  const std::filesystem::path temp = temporaryBeside(path);
   try {
-    archive.save_to(temp.string());
-    std::filesystem::rename(temp, target);
+    write(temp.string());
+    std::filesystem::rename(temp, path);
   } catch (const std::exception& e) {
     std::error_code ec;
     std::filesystem::remove(temp, ec);
     throw EngineError(EngineError::Code::ModelFile, "cannot write " + path + ": " + e.what());
   }
+}
+}  // namespace
+
+void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path) {
+  replaceAtomically(path, [&](const std::string& temp) { archive.save_to(temp); });
 }
 
 void Model::save(const std::string& path, bool halfPrecision) const {
@@ -277,13 +293,30 @@ int64_t Model::importStateDict(const std::string& pthPath) {
   return loaded;
 }
 
+int64_t Model::copyMatchingWeights(const Model& other) {
+  std::map<std::string, torch::Tensor> from;
+  for (const auto& [name, tensor] : nn::stateDictEntries(*other.impl_->net)) from[name] = tensor;
+  int64_t copied = 0;
+  torch::NoGradGuard noGrad;
+  for (auto& [name, tensor] : nn::stateDictEntries(*impl_->net)) {
+    const auto it = from.find(name);
+    if (it == from.end() || it->second.sizes() != tensor.sizes()) continue;
+    tensor.copy_(it->second);
+    ++copied;
+  }
+  return copied;
+}
+
 void Model::exportStateDict(const std::string& pthPath) const {
   c10::Dict<std::string, torch::Tensor> dict;
   for (const auto& [name, tensor] : nn::stateDictEntries(*impl_->net)) dict.insert(name, tensor.detach().cpu());
   const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-  std::ofstream out(pthPath, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), std::streamsize(bytes.size()));
-  if (!out) throw EngineError(EngineError::Code::ModelFile, "cannot write " + pthPath);
+  replaceAtomically(pthPath, [&](const std::string& temp) {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), std::streamsize(bytes.size()));
+    out.close();
+    if (!out) throw std::runtime_error("the disk refused the data");
+  });
 }
 
 }  // namespace protolabel::inference

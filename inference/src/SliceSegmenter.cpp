@@ -1,6 +1,7 @@
 #include "protolabel/inference/SliceSegmenter.h"
 
 #include <chrono>
+#include <limits>
 #include <list>
 #include <map>
 
@@ -34,7 +35,11 @@ struct SliceSegmenter::Impl {
   std::map<int64_t, torch::Tensor> features;
   std::list<int64_t> recency;
   int64_t cachedBytes = 0;
-  std::map<int, nn::PrototypeSets> supports;
+  struct Support {
+    nn::PrototypeSets sets;
+    torch::Tensor foreground, background;  // mean features (C) inside and outside the support mask
+  };
+  std::map<int, Support> supports;
   int nextSupport = 0;
   double supportSeconds = 0, querySeconds = 0;
   int64_t supportBuilds = 0;
@@ -104,7 +109,7 @@ int SliceSegmenter::addSupport(int64_t slice, const std::vector<uint8_t>& mask, 
     throw EngineError(Code::InvalidInput, where + ": the mask does not cover the slice");
   if (std::all_of(mask.begin(), mask.end(), [](uint8_t v) { return v == 0; }))
     throw EngineError(Code::EmptySupport, where + ": the mask is empty; paint the structure first");
-  nn::PrototypeSets sets = timed(m.supportSeconds, m.device(), [&] {
+  Impl::Support support = timed(m.supportSeconds, m.device(), [&] {
     const torch::Tensor mask2d =
         torch::from_blob(const_cast<uint8_t*>(mask.data()), {frame.height, frame.width}, torch::kUInt8);
     const torch::Tensor modelMask = frame.maskToModel(mask2d).to(m.device());
@@ -113,10 +118,12 @@ int SliceSegmenter::addSupport(int64_t slice, const std::vector<uint8_t>& mask, 
     const torch::Tensor features = volume ? m.encode(source, slice) : m.queryFeatures(slice);
     const nn::SupportPrediction self = m.net()->selfPredict(features, modelMask);
     nn::SeededDraws draws(seed);
-    return m.net()->prototypes(features, modelMask, self.mask, draws);
+    const torch::Tensor up = m.net()->upsample(features)[0];
+    return Impl::Support{m.net()->prototypes(features, modelMask, self.mask, draws),
+                         nn::maskedAveragePrototype(up, modelMask), nn::maskedAveragePrototype(up, modelMask.logical_not())};
   });
   ++m.supportBuilds;
-  m.supports[m.nextSupport] = std::move(sets);
+  m.supports[m.nextSupport] = std::move(support);
   return m.nextSupport++;
 }
 
@@ -132,8 +139,30 @@ std::vector<float> SliceSegmenter::probability(int64_t slice, int support) {
   return timed(m.querySeconds, m.device(), [&] {
     const auto frame = m.query.slice(m.axis, slice, m.input()).second;
     const torch::Tensor features = m.queryFeatures(slice);
-    const torch::Tensor fg = frame.fromModel(m.net()->segment(features, it->second).probabilities[0][1].cpu()).contiguous();
+    const torch::Tensor fg =
+        frame.fromModel(m.net()->segment(features, it->second.sets).probabilities[0][1].cpu()).contiguous();
     return std::vector<float>(fg.data_ptr<float>(), fg.data_ptr<float>() + fg.numel());
+  });
+}
+
+double SliceSegmenter::resemblance(int64_t slice, const std::vector<uint8_t>& region, int support) {
+  torch::NoGradGuard noGrad;
+  Impl& m = *impl_;
+  const auto it = m.supports.find(support);
+  if (it == m.supports.end()) throw EngineError(Code::InvalidInput, "unknown support " + std::to_string(support));
+  return timed(m.querySeconds, m.device(), [&] {
+    const auto frame = m.query.slice(m.axis, slice, m.input()).second;
+    if (int64_t(region.size()) != frame.width * frame.height)
+      throw EngineError(Code::InvalidInput, "the region does not cover the slice");
+    const torch::Tensor mask = frame.maskToModel(
+        torch::from_blob(const_cast<uint8_t*>(region.data()), {frame.height, frame.width}, torch::kUInt8)).to(m.device());
+    if (!mask.any().item<bool>()) return std::numeric_limits<double>::quiet_NaN();
+    const torch::Tensor mean = nn::maskedAveragePrototype(m.net()->upsample(m.queryFeatures(slice))[0], mask);
+    namespace F = torch::nn::functional;
+    const auto cosine = [&](const torch::Tensor& p) {
+      return F::cosine_similarity(mean.unsqueeze(0), p.unsqueeze(0), F::CosineSimilarityFuncOptions().dim(1)).item<double>();
+    };
+    return cosine(it->second.foreground) - cosine(it->second.background);
   });
 }
 

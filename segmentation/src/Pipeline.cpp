@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "IntensityGate.h"
+#include "PlaneIndex.h"
 #include "Propagation.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/editing/ComponentFilter.h"
@@ -17,20 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// Examples moved into a network volume's voxel order.
-ExampleSet flipped(const ExampleSet& set, const NetworkVolume& volume) {
-  ExampleSet out = set;
-  for (LabelExamples& label : out.labels) {
-    for (SliceExample& s : label.slices) {
-      s.slice = volume.flipSlice(s.slice, set.axis);
-      volume.flipSliceMask(s.mask, set.axis);
-    }
-    std::sort(label.slices.begin(), label.slices.end(),
-              [](const SliceExample& a, const SliceExample& b) { return a.slice < b.slice; });
-  }
-  return out;
-}
 
 void checkExamples(const ExampleSet& set, const core::Size3& size, const char* where) {
   if (set.labels.empty())
@@ -51,38 +39,99 @@ void checkExamples(const ExampleSet& set, const core::Size3& size, const char* w
   }
 }
 
+// Examples moved into a network volume's voxel order, ascending by slice.
+ExampleSet flipped(const ExampleSet& set, const NetworkVolume& volume) {
+  ExampleSet out = set;
+  for (LabelExamples& label : out.labels) {
+    for (SliceExample& s : label.slices) {
+      s.slice = volume.flipSlice(s.slice, set.axis);
+      volume.flipSliceMask(s.mask, set.axis);
+    }
+    std::sort(label.slices.begin(), label.slices.end(),
+              [](const SliceExample& a, const SliceExample& b) { return a.slice < b.slice; });
+  }
+  return out;
+}
+
 // Per voxel, the most probable structure and its probability (quantised to 0..255), in the network's
-// voxel order; plus each structure's own probabilities when kept.
+// voxel order; plus each structure's own probabilities when kept (4 bytes per voxel each).
 struct Fusion {
-  core::Size3 size;
-  core::Axis axis;
+  PlaneIndex index;
   std::vector<uint8_t> best;
   std::vector<uint16_t> winner;
   std::map<uint16_t, std::vector<float>> probabilities;
-  bool keep = false;
+  bool keep;
 
-  Fusion(const core::Size3& s, core::Axis a, bool keepProbabilities)
-      : size(s), axis(a), best(std::size_t(s[0] * s[1] * s[2]), 0), winner(best.size(), 0), keep(keepProbabilities) {}
+  Fusion(const core::Size3& size, core::Axis axis, bool keepProbabilities)
+      : index(size, axis), best(std::size_t(size[0] * size[1] * size[2]), 0), winner(best.size(), 0),
+        keep(keepProbabilities) {}
 
   void add(uint16_t label, int64_t slice, const std::vector<float>& plane) {
-    const core::SliceLayout L = core::sliceLayout(size, axis);
-    const int64_t stride[3] = {1, size[0], size[0] * size[1]};
     std::vector<float>* kept = nullptr;
     if (keep) {
       auto& p = probabilities[label];
       if (p.empty()) p.assign(best.size(), 0.0f);
       kept = &p;
     }
-    for (int64_t v = 0; v < L.height; ++v)
-      for (int64_t u = 0; u < L.width; ++u) {
-        const float p = plane[std::size_t(v * L.width + u)];
-        const std::size_t i = std::size_t(slice * stride[int(axis)] + u * stride[L.inPlaneU] + v * stride[L.inPlaneV]);
-        const auto q = uint8_t(std::lround(std::clamp(p, 0.0f, 1.0f) * 255.0f));
-        if (q > best[i]) best[i] = q, winner[i] = label;
-        if (kept) (*kept)[i] = p;
-      }
+    index.forEachPixel(slice, [&](std::size_t pixel, std::size_t voxel) {
+      const float p = plane[pixel];
+      const auto q = uint8_t(std::lround(std::clamp(p, 0.0f, 1.0f) * 255.0f));
+      if (q > best[voxel]) best[voxel] = q, winner[voxel] = label;
+      if (kept) (*kept)[voxel] = p;
+    });
   }
 };
+
+// A private copy of `model` tuned to the scan's examples (Adaptation.h).
+std::shared_ptr<inference::Model> adapted(const inference::Model& model, const NetworkVolume& scan,
+                                          const ExampleSet& examples, const PipelineOptions& options,
+                                          const std::function<bool(double)>& progress, int64_t& iterations) {
+  auto copy = model.clone();
+  std::vector<inference::ScanStructure> structures;
+  for (const LabelExamples& label : examples.labels) {
+    inference::ScanStructure s;
+    s.label = label.label;
+    for (const SliceExample& e : label.slices) s.examples.push_back({e.slice, e.mask});
+    structures.push_back(std::move(s));
+  }
+  inference::AdaptationOptions adaptation;
+  adaptation.seconds = options.adaptSeconds;
+  adaptation.maxIterations = options.adaptIterations;
+  adaptation.learningRate = options.adaptLearningRate;
+  adaptation.seed = options.seed;
+  adaptation.axis = static_cast<inference::SliceAxis>(int(examples.axis));
+  const inference::AdaptationReport report = inference::adaptToScan(*copy, scan.view(), structures, adaptation, progress);
+  if (report.cancelled) throw PipelineCancelled();
+  iterations = report.iterations;
+  return copy;
+}
+
+// The examples stay exactly as painted: on an example slice the structure is its mask, nothing more.
+void keepExamplesAsPainted(core::LabelMap& labels, const ExampleSet& examples) {
+  const PlaneIndex index(labels.geometry().size, examples.axis);
+  uint16_t* out = labels.voxels().data<uint16_t>();
+  for (const LabelExamples& label : examples.labels)
+    for (const SliceExample& s : label.slices)
+      index.forEachPixel(s.slice, [&](std::size_t pixel, std::size_t voxel) {
+        if (s.mask[pixel]) out[voxel] = label.label;
+        else if (out[voxel] == label.label) out[voxel] = 0;
+      });
+}
+
+// Per slice: the mean uncertainty over the band where some structure is plausible (p > 0.05).
+std::vector<double> sliceUncertainty(const std::vector<uint8_t>& best, const std::vector<uint8_t>& uncertainty,
+                                     const PlaneIndex& index) {
+  std::vector<double> out(std::size_t(index.slices()), 0.0);
+  for (int64_t s = 0; s < index.slices(); ++s) {
+    double sum = 0;
+    int64_t n = 0;
+    index.forEachPixel(s, [&](std::size_t, std::size_t voxel) {
+      if (best[voxel] > 12) sum += uncertainty[voxel] / 255.0, ++n;
+    });
+    out[std::size_t(s)] = n ? sum / double(n) : 0.0;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -103,6 +152,7 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   checkExamples(examples, crossScan ? input.support->image->size() : image.size(),
                 crossScan ? "in the support scan" : "on this scan");
 
+  // The network's view of the scan (and of the support scan).
   PipelineResult result;
   result.axis = examples.axis;
   result.modality = resolveModality(options.modality, image, input.dicomModality);
@@ -116,98 +166,68 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   const ExampleSet networkExamples = flipped(examples, crossScan ? *supportVolume : query);
   result.timing.prepare = since(start);
 
-  // Adaptation tunes a private copy of the model to this scan's examples.
-  std::shared_ptr<inference::Model> model = model_;
-  const bool adapt = options.adaptSeconds > 0 && !crossScan;
+  const bool adapt = options.adaptSeconds > 0 && options.adaptIterations > 0 && !crossScan;
   const double adaptShare = adapt ? 0.5 : 0.0;  // of the progress bar
+  std::shared_ptr<inference::Model> model = model_;
   if (adapt) {
     const auto adaptStart = Clock::now();
-    model = model_->clone();
-    std::vector<inference::ScanStructure> structures;
-    for (const LabelExamples& label : networkExamples.labels) {
-      inference::ScanStructure s;
-      s.label = label.label;
-      for (const SliceExample& e : label.slices) s.examples.push_back({e.slice, e.mask});
-      structures.push_back(std::move(s));
-    }
-    inference::AdaptationOptions adaptation;
-    adaptation.seconds = options.adaptSeconds;
-    adaptation.maxIterations = options.adaptIterations;
-    adaptation.learningRate = options.adaptLearningRate;
-    adaptation.seed = options.seed;
-    adaptation.axis = static_cast<inference::SliceAxis>(int(examples.axis));
-    const inference::AdaptationReport report = inference::adaptToScan(*model, query.view(), structures, adaptation, [&](double f) {
+    model = adapted(*model_, query, networkExamples, options, [&](double f) {
       return !progress || progress({"adapting", adaptShare * f, std::max(0.0, options.adaptSeconds - since(adaptStart))});
-    });
-    if (report.cancelled) throw PipelineCancelled();
-    result.adaptIterations = report.iterations;
+    }, result.adaptIterations);
     result.timing.adapt = since(adaptStart);
   }
-  const auto segmentStart = Clock::now();
-  const inference::SliceAxis axis = static_cast<inference::SliceAxis>(int(examples.axis));
-  const inference::VolumeView supportView = crossScan ? supportVolume->view() : inference::VolumeView{};
-  inference::SliceSegmenter segmenter(model, query.view(), axis);
-  const core::SliceLayout L = core::sliceLayout(image.size(), examples.axis);
-  const core::Vec3& spacing = image.geometry().spacing;
-  const double pixelMm = std::min(spacing[std::size_t(L.inPlaneU)], spacing[std::size_t(L.inPlaneV)]);
 
+  // Every structure in turn; the query's features are computed once and shared.
+  const auto segmentStart = Clock::now();
+  const inference::VolumeView supportView = crossScan ? supportVolume->view() : inference::VolumeView{};
+  inference::SliceSegmenter segmenter(model, query.view(), static_cast<inference::SliceAxis>(int(examples.axis)));
+  const PlaneIndex index(image.size(), examples.axis);
+  const core::SliceLayout layout = core::sliceLayout(image.size(), examples.axis);
+  const core::Vec3& spacing = image.geometry().spacing;
+  const double pixelMm = std::min(spacing[std::size_t(layout.inPlaneU)], spacing[std::size_t(layout.inPlaneV)]);
   PropagationSettings settings;
   settings.propagate = options.propagate;
   settings.originWeight = options.originWeight;
   settings.continuityMm = options.continuityMm;
   settings.stopFraction = options.stopFraction;
+  settings.minResemblance = options.minResemblance;
   settings.seed = options.seed;
+  const float threshold = float(options.threshold);
 
   Fusion fusion(image.size(), examples.axis, options.keepProbabilities);
-  const int64_t totalTicks = L.count * int64_t(networkExamples.labels.size());
+  const int64_t totalTicks = index.slices() * int64_t(networkExamples.labels.size());
   int64_t ticks = 0;
-  for (std::size_t l = 0; l < networkExamples.labels.size(); ++l) {
-    const LabelExamples& label = networkExamples.labels[l];
+  for (const LabelExamples& label : networkExamples.labels) {
     const int64_t ticksBefore = ticks;
+    std::unique_ptr<IntensityGate> gate;
+    if (options.intensityGate > 0 && !crossScan)
+      gate = std::make_unique<IntensityGate>(query, examples.axis, label, options.intensityGate, options.gateSmoothing);
+    // The decision threshold moved to `threshold` (piecewise linear, so 0.5 stays the cut downstream),
+    // then the intensity gate.
+    auto filter = [&](int64_t slice, std::vector<float>& p) {
+      if (threshold != 0.5f)
+        for (float& v : p) v = v < threshold ? 0.5f * v / threshold : 0.5f + 0.5f * (v - threshold) / (1 - threshold);
+      if (gate) gate->apply(slice, p);
+    };
     auto sink = [&](int64_t slice, const std::vector<float>& p) { fusion.add(label.label, slice, p); };
     auto tick = [&] {
       ++ticks;
       if (!progress) return true;
       const double fraction = double(ticks) / double(totalTicks);
-      return progress({"segmenting", adaptShare + (1 - adaptShare) * fraction,
-                       since(segmentStart) / fraction * (1 - fraction)});
-    };
-    PlaneFilter gate;
-    if (options.intensityGate > 0 && !crossScan) {
-      // The examples' intensity statistics on the network's input (CT already windowed).
-      double sum = 0, squares = 0;
-      int64_t n = 0;
-      for (const SliceExample& e : label.slices) {
-        const std::vector<float> plane = core::extractSlice(query.voxels().data(), image.size(), examples.axis, e.slice);
-        for (std::size_t i = 0; i < plane.size(); ++i)
-          if (e.mask[i]) sum += plane[i], squares += double(plane[i]) * plane[i], ++n;
-      }
-      const double mean = sum / double(std::max<int64_t>(1, n));
-      const double sd = std::sqrt(std::max(0.0, squares / double(std::max<int64_t>(1, n)) - mean * mean));
-      const float lo = float(mean - options.intensityGate * sd), hi = float(mean + options.intensityGate * sd);
-      gate = [&, lo, hi](int64_t slice, std::vector<float>& p) {
-        const std::vector<float> plane = core::extractSlice(query.voxels().data(), image.size(), examples.axis, slice);
-        for (std::size_t i = 0; i < p.size(); ++i)
-          if (plane[i] < lo || plane[i] > hi) p[i] = std::min(p[i], 0.5f);
-      };
-    }
-    const float t = float(options.threshold);
-    PlaneFilter filter = [&, t](int64_t slice, std::vector<float>& p) {
-      // Moves the decision threshold to t (piecewise linear, so downstream 0.5 stays the cut).
-      if (t != 0.5f)
-        for (float& v : p) v = v < t ? 0.5f * v / t : 0.5f + 0.5f * (v - t) / (1 - t);
-      if (gate) gate(slice, p);
+      return progress({"segmenting", adaptShare + (1 - adaptShare) * fraction, since(segmentStart) / fraction * (1 - fraction)});
     };
     double selfDice = 0;
-    const bool finished = propagate(segmenter, label, L.width, L.height, pixelMm, settings, sink, tick, filter,
-                                    crossScan ? nullptr : &selfDice, crossScan ? &supportView : nullptr,
-                                    crossScan ? core::sliceLayout(input.support->image->size(), examples.axis).count : 0);
+    const bool finished =
+        propagate(segmenter, label, index.width(), index.height(), pixelMm, settings, sink, tick, filter,
+                  crossScan ? nullptr : &selfDice, crossScan ? &supportView : nullptr,
+                  crossScan ? core::sliceLayout(input.support->image->size(), examples.axis).count : 0);
     if (!finished) throw PipelineCancelled();
     if (!crossScan) result.exampleDice[label.label] = selfDice;
-    ticks = ticksBefore + L.count;  // a sweep that stopped early counts its whole share
+    ticks = ticksBefore + index.slices();  // a sweep that stopped early counts its whole share
   }
   result.timing.segment = since(segmentStart);
 
+  // Back in the scan's voxel order: the winners, cleaned up.
   const auto finishStart = Clock::now();
   query.flip(fusion.best);
   query.flip(fusion.winner);
@@ -216,40 +236,17 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   uint16_t* out = result.labels.voxels().data<uint16_t>();
   for (std::size_t i = 0; i < fusion.best.size(); ++i) out[i] = fusion.best[i] > 127 ? fusion.winner[i] : 0;
   for (const LabelExamples& label : examples.labels) {
-    if (!options.keepConnected) continue;
-    if (crossScan) core::keepLargestComponent(result.labels, label.label);
-    else core::keepConnectedTo(result.labels, label.label, exampleVoxels(label, image.size(), examples.axis));
+    if (options.keepConnected) {
+      if (crossScan) core::keepLargestComponent(result.labels, label.label);
+      else core::keepConnectedTo(result.labels, label.label, exampleVoxels(label, image.size(), examples.axis));
+    }
+    if (options.fillHoles) core::fillHolesInSlices(result.labels, label.label, examples.axis);
   }
-  // The examples stay exactly as painted.
-  if (!crossScan) {
-    const int64_t stride[3] = {1, image.size()[0], image.size()[0] * image.size()[1]};
-    for (const LabelExamples& label : examples.labels)
-      for (const SliceExample& s : label.slices)
-        for (int64_t v = 0; v < L.height; ++v)
-          for (int64_t u = 0; u < L.width; ++u) {
-            const std::size_t i = std::size_t(s.slice * stride[int(examples.axis)] + u * stride[L.inPlaneU] + v * stride[L.inPlaneV]);
-            if (s.mask[std::size_t(v * L.width + u)]) out[i] = label.label;
-            else if (out[i] == label.label) out[i] = 0;
-          }
-  }
+  if (!crossScan) keepExamplesAsPainted(result.labels, examples);
   result.uncertainty.resize(fusion.best.size());
   std::transform(fusion.best.begin(), fusion.best.end(), result.uncertainty.begin(),
                  [](uint8_t b) { return uint8_t(255 - std::abs(2 * int(b) - 255)); });
-  // Per slice: the mean uncertainty over the band where some structure is plausible (p > 0.05).
-  result.sliceUncertainty.assign(std::size_t(L.count), 0.0);
-  {
-    const int64_t stride[3] = {1, image.size()[0], image.size()[0] * image.size()[1]};
-    for (int64_t s = 0; s < L.count; ++s) {
-      double sum = 0;
-      int64_t n = 0;
-      for (int64_t v = 0; v < L.height; ++v)
-        for (int64_t u = 0; u < L.width; ++u) {
-          const std::size_t i = std::size_t(s * stride[int(examples.axis)] + u * stride[L.inPlaneU] + v * stride[L.inPlaneV]);
-          if (fusion.best[i] > 12) sum += result.uncertainty[i] / 255.0, ++n;
-        }
-      result.sliceUncertainty[std::size_t(s)] = n ? sum / double(n) : 0.0;
-    }
-  }
+  result.sliceUncertainty = sliceUncertainty(fusion.best, result.uncertainty, index);
   result.probabilities = std::move(fusion.probabilities);
   result.timing.finish = since(finishStart);
   return result;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "SliceMasks.h"
 
@@ -111,7 +113,15 @@ bool propagate(inference::SliceSegmenter& segmenter, const LabelExamples& exampl
       if (filter) filter(q, p);
       // The structure continues only where it touches the previous slice's, widened by the continuity radius.
       const std::vector<uint8_t> kept = piecesTouching(threshold(p), dilate(previous, width, height, radius), width, height);
-      const bool ends = countSet(kept) < stopArea;
+      const int64_t area = countSet(kept);
+      bool ends = area < stopArea;
+      if (!ends && settings.minResemblance > -1) {
+        const double r = segmenter.resemblance(q, kept, handles[sweep.origin]);
+        ends = !(r >= settings.minResemblance);
+        if (std::getenv("PROTOLABEL_TRACE"))
+          std::fprintf(stderr, "label %d slice %lld area %lld resemblance %.3f\n", int(examples.label), (long long)q,
+                       (long long)area, r);
+      }
       if (!tick()) return false;
       if (ends) break;
       for (std::size_t i = 0; i < p.size(); ++i)

@@ -19,12 +19,14 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
 #include <QDockWidget>
 #include <QtConcurrent/QtConcurrentRun>
+#include <functional>
 
 #include "SurfaceUpdater.h"
 #include "protolabel/core/Error.h"
@@ -37,7 +39,9 @@
 #include "protolabel/ui/LabelPanel.h"
 #include "protolabel/ui/SegmentPanel.h"
 #include "protolabel/ui/SegmentationRunner.h"
+#include "protolabel/ui/HelpDialog.h"
 #include "protolabel/ui/SliceView.h"
+#include "protolabel/ui/StartPage.h"
 #include "protolabel/ui/SurfaceView.h"
 
 namespace protolabel::ui {
@@ -142,7 +146,18 @@ void MainWindow::buildViews() {
   grid->addWidget(views_[int(core::Axis::X)], 0, 1);
   grid->addWidget(views_[int(core::Axis::Y)], 1, 0);
   grid->addWidget(surfaceView_, 1, 1);
-  setCentralWidget(central);
+  // Until an image is open, the start page stands where the views will be.
+  pages_ = new QStackedWidget(this);
+  startPage_ = new StartPage(pages_);
+  startPage_->setSampleAvailable(QFileInfo(options_.sampleImage).isFile());
+  pages_->addWidget(startPage_);
+  pages_->addWidget(central);
+  setCentralWidget(pages_);
+  connect(startPage_, &StartPage::openSampleRequested, this, &MainWindow::openSample);
+  connect(startPage_, &StartPage::openImageRequested, this, &MainWindow::chooseImage);
+  connect(startPage_, &StartPage::openDicomRequested, this, &MainWindow::chooseDicomFolder);
+  connect(startPage_, &StartPage::openRecentRequested, this, [this](const QString& path) { openImage(path); });
+  connect(&model_, &ViewerModel::imageChanged, this, [this, central] { pages_->setCurrentWidget(central); });
   cursorInfo_ = new QLabel(this);
   statusBar()->addPermanentWidget(cursorInfo_, 1);
   // ITK reports no progress while reading, so loading shows a busy bar (the window stays usable).
@@ -287,7 +302,38 @@ void MainWindow::buildActions() {
     for (SliceView* v : views_) v->resetView();
     surfaceView_->resetCamera();
   });
+  buildHelpMenu();
   rebuildRecentMenu();
+}
+
+void MainWindow::buildHelpMenu() {
+  QMenu* help = menuBar()->addMenu("&Help");
+  QAction* shortcuts = help->addAction("&Keyboard shortcuts");
+  shortcuts->setShortcut(QKeySequence::HelpContents);
+  connect(shortcuts, &QAction::triggered, this, [this] { showHelpDialog(this, HelpDialog::Shortcuts, options_, allActions()); });
+  QAction* about = help->addAction("&About ProtoLabel");
+  connect(about, &QAction::triggered, this, [this] { showHelpDialog(this, HelpDialog::About, options_, {}); });
+}
+
+QList<QAction*> MainWindow::allActions() const {
+  // Every action of every menu, submenus included (the tools are shared with the toolbar).
+  QList<QAction*> all;
+  std::function<void(const QList<QAction*>&)> collect = [&](const QList<QAction*>& list) {
+    for (QAction* a : list) {
+      if (a->menu()) collect(a->menu()->actions());
+      else if (!a->isSeparator() && !all.contains(a)) all << a;
+    }
+  };
+  collect(menuBar()->actions());
+  return all;
+}
+
+bool MainWindow::showingStartPage() const { return pages_->currentWidget() == startPage_; }
+
+void MainWindow::openSample() {
+  if (!QFileInfo(options_.sampleImage).isFile()) return showMessage("The bundled sample is not installed");
+  openImage(options_.sampleImage, options_.sampleExamples);
+  pendingLabelsAreExamples_ = !options_.sampleExamples.isEmpty();
 }
 
 void MainWindow::applyWindowPreset(int index) {
@@ -323,6 +369,12 @@ void MainWindow::showMessage(const QString& text, int timeoutMs) {
   statusBar()->showMessage(text, timeoutMs);
 }
 
+void MainWindow::showFailure(const QString& message) {
+  showMessage(message, 0);
+  if (options_.askQuestions)
+    QMessageBox::warning(this, "ProtoLabel", message + "\n\nYour labels were not changed by the failed step.");
+}
+
 void MainWindow::updateTitle() {
   QString title = "ProtoLabel";
   if (model_.hasImage()) title = QFileInfo(QString::fromStdString(model_.session().sourcePath())).fileName() + "[*] — " + title;
@@ -352,6 +404,7 @@ void MainWindow::openImage(const QString& path, const QString& labelsPath, bool 
   if (runner_->running()) return showMessage("Wait for the segmentation to finish (or cancel it) before opening another image");
   if (!maybeKeepUnsavedLabels()) return;
   pendingLabels_ = labelsPath;
+  pendingLabelsAreExamples_ = false;
   pendingLabelsRecovered_ = labelsRecovered;
   if (!loader_->load(path)) return showMessage("Another image is still loading");
   QApplication::setOverrideCursor(Qt::BusyCursor);
@@ -393,6 +446,16 @@ bool MainWindow::openLabels(const QString& path) {
     // Recovered labels stay unsaved work (and have no file of their own) until the user saves them.
     if (std::exchange(pendingLabelsRecovered_, false)) {
       autosaveCurrent_ = true;
+    } else if (std::exchange(pendingLabelsAreExamples_, false)) {
+      // Saved examples (the sample's): every labelled slice is an example, ready to segment. They
+      // are not the user's file: saving asks where.
+      model_.session().useLabelledSlicesAsExamples();
+      model_.session().markSaved();
+      model_.notifySupportsChanged();
+      tabs_->setCurrentWidget(segmentPanel_);
+      updateTitle();
+      showMessage("The sample's examples are loaded: press \"Segment all labels\" in the Segment tab.", 0);
+      return true;
     } else {
       labelsPath_ = path;
       model_.session().markSaved();
@@ -469,6 +532,7 @@ void MainWindow::addRecentFile(const QString& path) {
 
 void MainWindow::rebuildRecentMenu() {
   recentMenu_->clear();
+  startPage_->setRecentFiles(QSettings().value("recentFiles").toStringList());
   for (const QString& path : QSettings().value("recentFiles").toStringList())
     connect(recentMenu_->addAction(path), &QAction::triggered, this, [this, path] { openImage(path); });
   recentMenu_->setEnabled(!recentMenu_->isEmpty());

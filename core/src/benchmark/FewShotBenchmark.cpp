@@ -79,7 +79,11 @@ FewShotBenchmark loadFewShotBenchmark(const std::string& name, const std::string
     throw Error(ErrorCode::FileNotFound, "no benchmark images in " + b.folder + "/images", b.folder);
   for (const auto& entry : fs::directory_iterator(b.folder + "/images")) {
     const std::string file = entry.path().filename().string();
-    if (file.rfind("image_", 0) == 0) b.volumeIds.push_back(std::stoi(file.substr(6)));
+    if (file.rfind("image_", 0) != 0) continue;
+    try {
+      b.volumeIds.push_back(std::stoi(file.substr(6)));
+    } catch (const std::exception&) {  // image_notes.txt and the like are not volumes
+    }
   }
   std::sort(b.volumeIds.begin(), b.volumeIds.end());
   return b;

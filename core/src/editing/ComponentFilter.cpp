@@ -78,4 +78,43 @@ int64_t keepLargestComponent(LabelMap& labels, uint16_t value) {
   });
 }
 
+int64_t fillHolesInSlices(LabelMap& labels, uint16_t value, Axis axis) {
+  const Size3 size = labels.geometry().size;
+  const SliceLayout L = sliceLayout(size, axis);
+  return withVoxels(labels, [&](auto* voxels) {
+    using T = std::remove_pointer_t<decltype(voxels)>;
+    int64_t filled = 0;
+    std::vector<uint8_t> outside;
+    std::vector<int64_t> stack;
+    for (int64_t s = 0; s < L.count; ++s) {
+      std::vector<T> plane = extractSlice(voxels, size, axis, s);
+      if (std::find(plane.begin(), plane.end(), T(value)) == plane.end()) continue;
+      // Everything reachable from the border without crossing `value` is outside.
+      outside.assign(plane.size(), 0);
+      stack.clear();
+      auto push = [&](int64_t u, int64_t v) {
+        const std::size_t i = std::size_t(v * L.width + u);
+        if (!outside[i] && plane[i] != T(value)) outside[i] = 1, stack.push_back(int64_t(i));
+      };
+      for (int64_t u = 0; u < L.width; ++u) push(u, 0), push(u, L.height - 1);
+      for (int64_t v = 0; v < L.height; ++v) push(0, v), push(L.width - 1, v);
+      while (!stack.empty()) {
+        const int64_t i = stack.back();
+        stack.pop_back();
+        const int64_t u = i % L.width, v = i / L.width;
+        if (u > 0) push(u - 1, v);
+        if (u + 1 < L.width) push(u + 1, v);
+        if (v > 0) push(u, v - 1);
+        if (v + 1 < L.height) push(u, v + 1);
+      }
+      int64_t here = 0;
+      for (std::size_t i = 0; i < plane.size(); ++i)
+        if (!outside[i] && plane[i] == T(0)) plane[i] = T(value), ++here;
+      if (here) insertSlice(voxels, size, axis, s, plane.data());
+      filled += here;
+    }
+    return filled;
+  });
+}
+
 }  // namespace protolabel::core

@@ -36,14 +36,14 @@ std::vector<uint8_t> compressFast(const uint8_t* data, std::size_t size, std::ve
   uLongf length = compressBound(static_cast<uLong>(size));
   if (scratch.size() < length) scratch.resize(length);
   if (compress2(scratch.data(), &length, data, static_cast<uLong>(size), Z_BEST_SPEED) != Z_OK)
-    throw std::runtime_error("could not compress an undo record");
+    throw Error(ErrorCode::TooLarge, "not enough memory to record this edit for undo");
   return std::vector<uint8_t>(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(length));
 }
 
 void decompressExact(const std::vector<uint8_t>& compressed, uint8_t* out, std::size_t size) {
   uLongf length = static_cast<uLongf>(size);
   if (uncompress(out, &length, compressed.data(), static_cast<uLong>(compressed.size())) != Z_OK || length != size)
-    throw std::runtime_error("an undo record is damaged");
+    throw Error(ErrorCode::CorruptFile, "an undo record is damaged; the edit cannot be undone");
 }
 
 }  // namespace

@@ -63,6 +63,9 @@ void writeAtomically(const std::string& target, const std::function<void(const s
       for (const auto& entry : fs::directory_iterator(tempFolder))
         if (entry.path().filename() != path.filename()) fs::rename(entry.path(), folder / entry.path().filename());
       fs::rename(tempHeader, path);
+    } catch (const fs::filesystem_error& e) {
+      fs::remove_all(tempFolder, ec);
+      throw Error(ErrorCode::WriteFailed, "Cannot write " + target + ": " + e.code().message(), target);
     } catch (...) {
       fs::remove_all(tempFolder, ec);
       throw;

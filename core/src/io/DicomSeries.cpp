@@ -119,11 +119,16 @@ std::vector<DicomSeriesInfo> deserialize(const std::string& text) {
     s.seriesNumber = f[2];
     s.description = f[3];
     s.modality = f[4];
-    s.rows = std::stoi(f[5]);
-    s.columns = std::stoi(f[6]);
-    s.frames = std::stoi(f[7]);
-    s.windowCenter = std::stod(f[8]);
-    s.windowWidth = std::stod(f[9]);
+    // Written by serialize() in the scanning child; a malformed record is dropped, not thrown.
+    try {
+      s.rows = std::stoi(f[5]);
+      s.columns = std::stoi(f[6]);
+      s.frames = std::stoi(f[7]);
+      s.windowCenter = std::stod(f[8]);
+      s.windowWidth = std::stod(f[9]);
+    } catch (const std::exception&) {
+      continue;
+    }
     s.files = split(f[10], kItem);
     list.push_back(std::move(s));
   }

@@ -91,8 +91,21 @@ LabelTable tableFromSegNrrdFields(const itk::MetaDataDictionary& dict) {
     if (!get(prefix + "ID", id)) break;
     LabelEntry e;
     // Slicer omits LabelValue in older files; then segment n carries value n+1.
-    e.value = get(prefix + "LabelValue", labelValue) ? static_cast<uint16_t>(std::stoi(labelValue))
-                                                     : static_cast<uint16_t>(n + 1);
+    e.value = static_cast<uint16_t>(n + 1);
+    if (get(prefix + "LabelValue", labelValue)) {
+      // The whole field must be a label value: "70000", "-1" or "abc" are refused, never wrapped.
+      std::size_t used = 0;
+      long value = -1;
+      try {
+        value = std::stol(labelValue, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != labelValue.size() || value < 1 || value > 65535)
+        throw Error(ErrorCode::CorruptFile,
+                    prefix + "LabelValue is '" + labelValue + "'; label values are whole numbers from 1 to 65535.");
+      e.value = static_cast<uint16_t>(value);
+    }
     e.name = get(prefix + "Name", name) ? name : id;
     e.color = get(prefix + "Color", color) ? parseColor(color) : LabelTable::defaultColor(e.value);
     table.set(e);

@@ -48,6 +48,12 @@ void AnnotationSession::loadLabels(LabelMap labels) {
   modified_ = true;
 }
 
+void AnnotationSession::useLabelledSlicesAsExamples() {
+  supports_.clear();
+  for (const auto& [value, count] : labels_.histogram())
+    for (int64_t s : labels_.slicesContaining(value, supportAxis_)) supports_[value].insert(s);
+}
+
 std::set<uint16_t> AnnotationSession::lockedLabels() const {
   std::set<uint16_t> locked;
   for (const LabelEntry& e : labels_.table().entries())

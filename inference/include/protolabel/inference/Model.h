@@ -49,6 +49,9 @@ class Model {
   // Copies tensors from a PyTorch state_dict (.pth written by torch.save) by parameter name; returns
   // how many entries were loaded. Throws if a matching name has the wrong shape.
   int64_t importStateDict(const std::string& pthPath);
+  // Copies every tensor of `other` whose name and shape match one of this model's (a CoW model's
+  // encoder into a single-prototype baseline, say); returns how many were copied.
+  int64_t copyMatchingWeights(const Model& other);
   // Writes the parameters and buffers as a state_dict that PyTorch's torch.load reads.
   void exportStateDict(const std::string& pthPath) const;
 

@@ -34,6 +34,12 @@ class SliceSegmenter {
   // Foreground probability of every pixel of query slice `slice` against `support`.
   std::vector<float> probability(int64_t slice, int support);
 
+  // How much `region` (a mask on query slice `slice`) looks like the support's structure rather than its
+  // background: the cosine of the region's mean feature with the support's foreground mean minus that
+  // with its background mean. Around 0 or below: the region is not the structure. NaN for a region
+  // that vanishes at the model's resolution.
+  double resemblance(int64_t slice, const std::vector<uint8_t>& region, int support);
+
   // Where the time went (seconds) and how often supports were built.
   double supportSeconds() const;
   double querySeconds() const;

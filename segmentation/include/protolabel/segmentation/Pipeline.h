@@ -25,13 +25,15 @@ namespace protolabel::segmentation {
 
 // The adaptation budget the viewer offers and `segment --adapt` defaults to (seconds on 2 CPU cores).
 constexpr double kDefaultAdaptSeconds = 60;
+constexpr int64_t kDefaultAdaptIterations = 100;
 
 struct PipelineOptions {
   Modality modality = Modality::Auto;
   // Seconds of adaptation of a copy of the model to the scan before segmenting (0: off).
-  double adaptSeconds = 0;
-  int64_t adaptIterations = 1000;
-  double adaptLearningRate = 1e-3;  // at most this many adaptation steps (a fixed count makes runs repeatable)
+  double adaptSeconds = kDefaultAdaptSeconds;
+  // At most this many adaptation steps: on a 2-core laptop they fit the budget, so runs repeat exactly.
+  int64_t adaptIterations = kDefaultAdaptIterations;
+  double adaptLearningRate = 1e-3;
   // Extent control: each structure grows slice by slice from its examples, each segmented slice
   // serving as the support of the next, and stops where it ends. Off: every slice is segmented
   // with the nearest example (the reference's volume inference).
@@ -40,13 +42,17 @@ struct PipelineOptions {
   double originWeight = 0.5;
   double continuityMm = 10;
   double stopFraction = 0.02;
+  double minResemblance = -1;  // -1: off
   // Intensity gate: voxels further than this many standard deviations from the mean intensity of a
   // structure's examples cannot belong to it (0: off).
-  double intensityGate = 0;
+  double intensityGate = 2;
+  int gateSmoothing = 0;  // radius (pixels) of the in-plane mean taken before the gate
   // A voxel belongs to a structure when its probability exceeds this.
-  double threshold = 0.5;
+  double threshold = 0.7;
   // Keep only what is 3D-connected to the examples (the largest piece for examples from another scan).
   bool keepConnected = true;
+  // Fill each structure's holes slice by slice (vessels inside an organ that the gate left out).
+  bool fillHoles = false;
   // Keep every structure's probability map (memory: 4 bytes per voxel and structure).
   bool keepProbabilities = false;
   uint64_t seed = 2025;

@@ -15,6 +15,7 @@ class QDoubleSpinBox;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QStackedWidget;
 class QTabWidget;
 
 namespace protolabel::ui {
@@ -25,6 +26,7 @@ class LabelPanel;
 class SegmentationRunner;
 class SegmentPanel;
 class SliceView;
+class StartPage;
 class SurfaceUpdater;
 class SurfaceView;
 
@@ -32,6 +34,9 @@ struct MainWindowOptions {
   QString defaultModel;    // the bundled model (never overwritten by fine-tuning)
   QString recoveryFolder;  // autosaves; empty: the standard application data folder
   bool askQuestions = true;  // false in tests and screenshots: no modal questions
+  QString sampleImage, sampleExamples;  // the bundled sample and its saved examples (start page)
+  QString modelCard;       // the shipped model's card (Help > About)
+  QString version;
 };
 
 class MainWindow : public QMainWindow {
@@ -61,7 +66,16 @@ class MainWindow : public QMainWindow {
   bool offerRecovery();
   bool recover(const core::RecoveryEntry& entry);
   void applyWindowPreset(int index);
+  // The bundled sample with its saved examples, ready for "Segment all labels".
+  void openSample();
+  StartPage* startPage() const { return startPage_; }
+  bool showingStartPage() const;
+  // Every menu action (for Help > Keyboard shortcuts).
+  QList<QAction*> allActions() const;
   QString lastMessage() const { return lastMessage_; }
+  // A failure caught by the application's guard: in the status bar, and in a message box when the
+  // window may ask questions. The labels stay as they were.
+  void showFailure(const QString& message);
 
  public Q_SLOTS:
   void chooseImage();
@@ -85,6 +99,7 @@ class MainWindow : public QMainWindow {
   void buildViews();
   void buildActions();
   void buildDock();
+  void buildHelpMenu();
   void restoreSettings();
   void saveSettings() const;
   void onImageLoaded(std::shared_ptr<core::LoadedImage> image);
@@ -113,11 +128,14 @@ class MainWindow : public QMainWindow {
   QLabel* cursorInfo_ = nullptr;
   QProgressBar* loadProgress_ = nullptr;  // busy indicator while an image loads
   QMenu* recentMenu_ = nullptr;
+  QStackedWidget* pages_ = nullptr;  // the start page, then the views
+  StartPage* startPage_ = nullptr;
   QTimer autosaveTimer_;
   QTimer surfaceTimer_;
   QString labelsPath_;
   QString pendingLabels_;
   bool pendingLabelsRecovered_ = false;  // pendingLabels_ is an autosave, not the user's file
+  bool pendingLabelsAreExamples_ = false;  // pendingLabels_ holds saved examples (the sample's)
   QString lastMessage_;
   bool autosaveCurrent_ = true;  // nothing changed since the last autosave
 };

@@ -16,4 +16,9 @@ int64_t keepConnectedTo(LabelMap& labels, uint16_t value, const std::vector<int6
 // Keeps the largest 6-connected component of `value`. Returns how many voxels were removed.
 int64_t keepLargestComponent(LabelMap& labels, uint16_t value);
 
+// Fills the holes of `value` in every slice normal to `axis`: unlabelled pixels that cannot reach the
+// slice's border without crossing `value` (vessels inside an organ, say). Other labels stay. Returns
+// how many voxels were filled.
+int64_t fillHolesInSlices(LabelMap& labels, uint16_t value, Axis axis);
+
 }  // namespace protolabel::core

@@ -80,6 +80,9 @@ class AnnotationSession {
   // Support slices per label along supportAxis(): slices the user painted the label on.
   const std::map<uint16_t, std::set<int64_t>>& supports() const { return supports_; }
   void removeSupport(uint16_t label, int64_t slice);
+  // Every slice (along supportAxis()) that holds a label becomes one of its examples, as if painted
+  // there: a saved set of examples (the bundled sample's) loaded with loadLabels().
+  void useLabelledSlicesAsExamples();
   // Supports whose slice no longer holds the label (erased, undone) are dropped.
   void pruneSupports();
   // The mask (u fastest) of `label` on support slice `slice`.
