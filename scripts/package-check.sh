@@ -33,10 +33,10 @@ if [ ! -x "$ROOT/usr/bin/apt-get" ]; then
     { tail -20 build/package-debootstrap.log; exit 1; }
 fi
 echo "deb $MIRROR bookworm main" > "$ROOT/etc/apt/sources.list"
-cleanup() { umount -l "$ROOT/proc" 2> /dev/null || true; umount -l "$ROOT/dev" 2> /dev/null || true; }
+cleanup() { umount -l "$ROOT/proc" 2> /dev/null || true; umount -lR "$ROOT/dev" 2> /dev/null || true; }
 trap cleanup EXIT
 mount -t proc proc "$ROOT/proc"
-mount --bind /dev "$ROOT/dev"
+mount --rbind /dev "$ROOT/dev"
 in_root() { chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
 in_root apt-get update -q > /dev/null
 before=$(in_root dpkg-query -W -f='${Package}\n' | sort)

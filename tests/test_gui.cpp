@@ -254,7 +254,7 @@ class GuiTest : public QObject {
     QVERIFY(w->segmentPanel()->segmentButton()->isEnabled());
 
     const auto& proposal = m.session().proposal();
-    QVERIFY(proposal.has_value());
+    QVERIFY(proposal != nullptr);
     QCOMPARE(proposal->pending, (std::set<uint16_t>{1, 5}));
     QCOMPARE(w->segmentPanel()->proposalList()->count(), 2);
     const double liver = dice(proposal->labels, 5, truth, 5), spleen = dice(proposal->labels, 1, truth, 1);
@@ -276,7 +276,7 @@ class GuiTest : public QObject {
     // Accept all: the labels take the result, the 3D view gets surfaces; undo takes it back.
     QSignalSpy surfaces(w.get(), &ui::MainWindow::surfacesUpdated);
     QTest::mouseClick(w->segmentPanel()->findChild<QPushButton*>("accept-all"), Qt::LeftButton);
-    QVERIFY(!m.session().proposal().has_value());
+    QVERIFY(m.session().proposal() == nullptr);
     QVERIFY(dice(m.session().labels(), 5, truth, 5) >= liver);
     QVERIFY(surfaces.wait(30000));
     const auto shown = w->surfaceView()->shownLabels();
@@ -309,7 +309,7 @@ class GuiTest : public QObject {
     QTest::mouseClick(w.segmentPanel()->segmentButton(), Qt::LeftButton);
     QVERIFY(finished.wait(300000));
     const auto& proposal = w.model().session().proposal();
-    QVERIFY(proposal.has_value());
+    QVERIFY(proposal != nullptr);
     QCOMPARE(proposal->pending, (std::set<uint16_t>{1, 5}));
     const core::LabelMap truth = core::readLabelMap(protolabel::test::dataPath("totalsegmentator-examples/ct_b_dicom/ct_b_seg_total.nii.gz"));
     const double liver = dice(proposal->labels, 5, truth, 5);
@@ -359,7 +359,7 @@ class GuiTest : public QObject {
     QVERIFY(progress.wait(120000));
     QTest::mouseClick(w->segmentPanel()->cancelButton(), Qt::LeftButton);
     QVERIFY(cancelled.wait(60000));
-    QVERIFY(!w->model().session().proposal().has_value());
+    QVERIFY(w->model().session().proposal() == nullptr);
     QVERIFY(progress.count() < 112);
   }
 
@@ -396,6 +396,57 @@ class GuiTest : public QObject {
     const auto before = std::filesystem::file_size(sampleImage().toStdString());
     QVERIFY(!w->saveLabelsTo(sampleImage()));
     QCOMPARE(std::filesystem::file_size(sampleImage().toStdString()), before);
+  }
+
+  void anAutosaveThatFailsSaysSoAndSavingDropsTheAutosave() {
+    // A recovery folder that cannot exist (its parent is a file): the failure shows, nothing is lost.
+    const QString blocker = work_.filePath("not-a-folder");
+    QFile(blocker).open(QIODevice::WriteOnly);
+    {
+      auto w = open(blocker + "/recovery");
+      QVERIFY(w);
+      QSignalSpy failed(w.get(), &ui::MainWindow::autosaveFailed);
+      w->model().setTool(ui::Tool::Brush);
+      w->model().setBrush({3.0, false});
+      dragAcross(w->sliceView(Axis::Z), 30, 80, 40);
+      w->autosaveNow(/*wait=*/true);
+      QCOMPARE(failed.count(), 1);
+      QVERIFY2(w->lastMessage().contains("Autosave failed"), qPrintable(w->lastMessage()));
+      QVERIFY(w->model().session().modified());
+    }
+    // An autosave still running when the user saves never brings the recovery entry back.
+    auto w = open(work_.filePath("recovery-race"));
+    QVERIFY(w);
+    w->model().setTool(ui::Tool::Brush);
+    w->model().setBrush({3.0, false});
+    dragAcross(w->sliceView(Axis::Z), 30, 80, 40);
+    w->autosaveNow(/*wait=*/false);
+    QVERIFY(w->saveLabelsTo(work_.filePath("race-labels.nii.gz")));
+    QTest::qWait(500);
+    QCOMPARE(int(w->recovery().entries().size()), 0);
+  }
+
+  void aResultForAnImageNoLongerOpenIsDropped() {
+    // The run keeps its own image (shared ownership) and is stamped with its generation: replacing
+    // the image meanwhile neither frees what the worker reads nor lays the old result over the new.
+    auto w = open(work_.filePath("recovery-stale"));
+    QVERIFY(w);
+    const core::LabelMap truth = core::readLabelMap(sampleLabels().toStdString());
+    QVERIFY(w->model().session().copyMiddleSupportSlice(truth, 5) >= 0);
+    w->model().notifySupportsChanged();
+    segmentation::PipelineOptions quick = w->runner()->options();
+    quick.adaptSeconds = 0;
+    w->runner()->setOptions(quick);
+    QSignalSpy finished(w->runner(), &ui::SegmentationRunner::finished);
+    QTest::mouseClick(w->segmentPanel()->segmentButton(), Qt::LeftButton);
+    QVERIFY(w->runner()->running());
+    const uint64_t before = w->model().session().imageGeneration();
+    w->model().setImage(core::readImage(sampleImage().toStdString()).volume, "another scan");
+    QVERIFY(w->model().session().imageGeneration() != before);
+    QVERIFY(finished.wait(300000));
+    QCOMPARE(finished.first().at(2).toULongLong(), quint64(before));
+    QVERIFY(w->model().session().proposal() == nullptr);
+    QVERIFY(w->segmentPanel()->statusText().contains("dropped"));
   }
 
   void recoversAfterACrash() {

@@ -102,14 +102,14 @@ class SessionTest : public QObject {
     QVERIFY(!box.empty());
     QCOMPARE(s.labels().at(x, y, z - 5), uint16_t(2));  // the user's stroke wins
     QVERIFY(count(s.labels(), 5) > count(truth, 5) * 9 / 10);
-    QVERIFY(!s.proposal().has_value());
+    QVERIFY(s.proposal() == nullptr);
     QCOMPARE(s.undoText(), std::string("Accept segmentation"));
     s.undo();
     QCOMPARE(count(s.labels(), 5), int64_t(0));
 
     s.setProposal(proposalFrom(truth, 5));
     s.discard(5);
-    QVERIFY(!s.proposal().has_value());
+    QVERIFY(s.proposal() == nullptr);
     QCOMPARE(count(s.labels(), 5), int64_t(0));
   }
 
@@ -138,6 +138,97 @@ class SessionTest : public QObject {
     const auto mask = s.supportMask(5, z);
     const int64_t example = int64_t(std::count(mask.begin(), mask.end(), 1));
     QVERIFY2(example >= inTruth && example <= inTruth + 5, qPrintable(QString("%1 vs %2").arg(example).arg(inTruth)));
+  }
+
+  void undoRestoresTheWholeEditorState() {
+    AnnotationSession s = openSample();
+    const LabelMap truth = readLabelMap(kSampleLabels);
+    // A stroke adds an example; undo removes it, redo brings it back.
+    s.beginStroke(Axis::Z, 40, 3, {2, false});
+    s.strokeTo(30, 30);
+    s.endStroke();
+    QVERIFY(s.supports().count(3));
+    s.undo();
+    QVERIFY(!s.supports().count(3));
+    s.redo();
+    QVERIFY(s.supports().count(3) && s.supports().at(3).count(40));
+    // An erase that removes the example: undoing it brings the example back.
+    s.beginStroke(Axis::Z, 40, 0, {6, false});
+    s.strokeTo(30, 30);
+    s.endStroke();
+    QVERIFY(!s.supports().count(3));
+    s.undo();
+    QVERIFY(s.supports().count(3) && s.supports().at(3).count(40));
+    // Removing an example is a step of its own.
+    s.removeSupport(3, 40);
+    QVERIFY(!s.supports().count(3));
+    QCOMPARE(s.undoText(), std::string("Remove example"));
+    s.undo();
+    QVERIFY(s.supports().count(3));
+
+    // A correction that took over a proposal slice: undo gives the slice back to the proposal.
+    const int64_t z = (truth.extentOf(5).lo[2] + truth.extentOf(5).hi[2]) / 2;
+    s.setProposal(proposalFrom(truth, 5));
+    auto proposedOnSlice = [&] {
+      int64_t n = 0;
+      for (int64_t j = 0; j < truth.geometry().size[1]; ++j)
+        for (int64_t i = 0; i < truth.geometry().size[0]; ++i) n += s.proposal()->labels.at(i, j, z) == 5;
+      return n;
+    };
+    const int64_t before = proposedOnSlice();
+    QVERIFY(before > 100);
+    s.beginStroke(Axis::Z, z, 5, {1, false});
+    s.strokeTo(1, 1);
+    s.endStroke();
+    QCOMPARE(proposedOnSlice(), int64_t(0));
+    s.undo();
+    QCOMPARE(proposedOnSlice(), before);
+    QVERIFY(!s.supports().count(5));
+    s.redo();
+    QCOMPARE(proposedOnSlice(), int64_t(0));
+    QVERIFY(s.supports().count(5));
+
+    // Accepting withdraws the label from the proposal; undo makes it pending again.
+    s.accept(5);
+    QVERIFY(s.proposal() == nullptr);
+    s.undo();
+    QVERIFY(s.proposal() != nullptr && s.proposal()->pending.count(5));
+
+    // Table changes are steps too.
+    LabelTable added = s.table();
+    added.addDefault(3);
+    s.changeTable(added, "Add label");
+    QVERIFY(s.table().find(3));
+    LabelTable renamed = s.table();
+    renamed.find(3)->name = "my kidney";
+    s.changeTable(renamed, "Rename label");
+    QCOMPARE(s.table().find(3)->name, std::string("my kidney"));
+    s.undo();
+    QVERIFY(s.table().find(3)->name != "my kidney");
+    s.redo();
+    QCOMPARE(s.table().find(3)->name, std::string("my kidney"));
+  }
+
+  void modifiedFollowsTheUndoPosition() {
+    AnnotationSession s = openSample();
+    QVERIFY(!s.modified());
+    s.beginStroke(Axis::Z, 40, 3, {2, false});
+    s.strokeTo(30, 30);
+    s.endStroke();
+    QVERIFY(s.modified());
+    s.undo();
+    QVERIFY(!s.modified());  // back where it was opened
+    s.redo();
+    s.markSaved();
+    QVERIFY(!s.modified());
+    s.undo();
+    QVERIFY(s.modified());
+    s.redo();
+    QVERIFY(!s.modified());  // back at the saved state
+    s.beginStroke(Axis::Z, 41, 3, {2, false});
+    s.strokeTo(30, 30);
+    s.endStroke();
+    QVERIFY(s.modified());
   }
 
   void slicesOfALabelAndTheirExamples() {

@@ -85,29 +85,33 @@ void LabelPanel::rebuild() {
 void LabelPanel::addLabel() {
   uint16_t next = 1;
   for (const core::LabelEntry& e : model_->session().table().entries()) next = std::max<uint16_t>(next, e.value + 1);
-  model_->session().table().addDefault(next);
-  model_->notifyTableChanged();
+  core::LabelTable table = model_->session().table();
+  table.addDefault(next);
+  model_->changeTable(table, "Add label");
   model_->setActiveLabel(next);
 }
 
 void LabelPanel::onCellChanged(int row, int column) {
   if (rebuilding_) return;
-  core::LabelEntry* e = model_->session().table().find(valueAt(row));
+  core::LabelTable table = model_->session().table();
+  core::LabelEntry* e = table.find(valueAt(row));
   if (!e) return;
-  if (column == Name) e->name = table_->item(row, Name)->text().toStdString();
-  if (column == Visible) e->visible = table_->item(row, Visible)->checkState() == Qt::Checked;
-  if (column == Locked) e->locked = table_->item(row, Locked)->checkState() == Qt::Checked;
-  model_->notifyTableChanged();
+  const char* what = "Change label";
+  if (column == Name) e->name = table_->item(row, Name)->text().toStdString(), what = "Rename label";
+  if (column == Visible) e->visible = table_->item(row, Visible)->checkState() == Qt::Checked, what = "Show or hide label";
+  if (column == Locked) e->locked = table_->item(row, Locked)->checkState() == Qt::Checked, what = "Lock or unlock label";
+  model_->changeTable(table, what);
 }
 
 void LabelPanel::onCellDoubleClicked(int row, int column) {
   if (column != Colour) return;
-  core::LabelEntry* e = model_->session().table().find(valueAt(row));
+  core::LabelTable table = model_->session().table();
+  core::LabelEntry* e = table.find(valueAt(row));
   if (!e) return;
   const QColor chosen = QColorDialog::getColor(QColor(e->color[0], e->color[1], e->color[2]), this, "Label colour");
   if (!chosen.isValid()) return;
   e->color = {uint8_t(chosen.red()), uint8_t(chosen.green()), uint8_t(chosen.blue())};
-  model_->notifyTableChanged();
+  model_->changeTable(table, "Recolour label");
 }
 
 void LabelPanel::loadTable() {
@@ -115,9 +119,10 @@ void LabelPanel::loadTable() {
   if (path.isEmpty()) return;
   try {
     const core::LabelTable loaded = core::readItkSnapLabelFile(path.toStdString());
+    core::LabelTable table = model_->session().table();
     for (const core::LabelEntry& e : loaded.entries())
-      if (e.value != 0) model_->session().table().set(e);
-    model_->notifyTableChanged();
+      if (e.value != 0) table.set(e);
+    model_->changeTable(table, "Load label table");
   } catch (const core::Error& e) {
     QMessageBox::warning(this, "Load label table", QString::fromStdString(e.what()));
   }

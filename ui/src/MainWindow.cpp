@@ -101,6 +101,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     loader_->loadSeries(path, int(series.indexOf(chosen)));
   });
 
+  connect(&autosaveWatcher_, &QFutureWatcher<QString>::finished, this, &MainWindow::onAutosaveFinished);
   autosaveTimer_.setInterval(kAutosaveMs);
   connect(&autosaveTimer_, &QTimer::timeout, this, [this] { autosaveNow(); });
   autosaveTimer_.start();
@@ -125,6 +126,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
 MainWindow::~MainWindow() {
   runner_->cancel();
   runner_->wait();
+  autosaveWatcher_.waitForFinished();
   loader_->wait();
 }
 
@@ -477,7 +479,7 @@ bool MainWindow::saveLabelsTo(const QString& path) {
     core::writeLabelMap(model_.session().labels(), model_.session().image().geometry(), path.toStdString(), options);
     labelsPath_ = path;
     model_.session().markSaved();
-    recovery_.remove(model_.session().sourcePath());
+    dropAutosave(model_.session().sourcePath());
     autosaveCurrent_ = true;
     updateTitle();
     showMessage("Saved " + path);
@@ -554,20 +556,42 @@ void MainWindow::dropEvent(QDropEvent* e) {
 
 void MainWindow::autosaveNow(bool wait) {
   if (!model_.hasImage() || autosaveCurrent_ || !model_.session().modified()) return;
+  if (autosaveWatcher_.isRunning()) return;  // one at a time; the next tick catches up
   // A snapshot is written on a worker thread so the GUI never waits on compression and disk.
   auto snapshot = std::make_shared<core::LabelMap>(model_.session().labels());
   const std::string source = model_.session().sourcePath();
   core::RecoveryStore store = recovery_;
-  auto future = QtConcurrent::run([store, snapshot, source]() mutable {
+  ++startedAutosaves_;
+  autosaveWatcher_.setFuture(QtConcurrent::run([store, snapshot, source]() mutable {
     try {
       store.save(*snapshot, source);
       return QString();
-    } catch (const core::Error& e) {
+    } catch (const std::exception& e) {
       return QString::fromStdString(e.what());
     }
-  });
+  }));
   autosaveCurrent_ = true;
-  if (wait) future.waitForFinished();
+  if (wait) {
+    autosaveWatcher_.waitForFinished();
+    onAutosaveFinished();
+  }
+}
+
+void MainWindow::onAutosaveFinished() {
+  // Reported once, whether the wait in autosaveNow() or the watcher's signal comes first.
+  if (reportedAutosave_ == startedAutosaves_) return;
+  reportedAutosave_ = startedAutosaves_;
+  const QString error = autosaveWatcher_.result();
+  if (error.isEmpty()) return;
+  autosaveCurrent_ = false;  // try again at the next tick
+  showMessage("Autosave failed: " + error + " (your labels are still open; save them)", 0);
+  Q_EMIT autosaveFailed(error);
+}
+
+void MainWindow::dropAutosave(const std::string& sourcePath) {
+  // An autosave still being written would bring the entry back after the user saved or discarded.
+  autosaveWatcher_.waitForFinished();
+  recovery_.remove(sourcePath);
 }
 
 bool MainWindow::offerRecovery() {
@@ -582,7 +606,7 @@ bool MainWindow::offerRecovery() {
             .arg(QString::fromStdString(entry.sourcePath), when),
         QMessageBox::Yes | QMessageBox::No);
     if (answer != QMessageBox::Yes) {
-      recovery_.remove(entry.sourcePath);
+      dropAutosave(entry.sourcePath);
       return false;
     }
   }
@@ -607,7 +631,7 @@ bool MainWindow::maybeKeepUnsavedLabels() {
     saveLabels();
     return !model_.session().modified();
   }
-  recovery_.remove(model_.session().sourcePath());
+  dropAutosave(model_.session().sourcePath());
   return true;
 }
 

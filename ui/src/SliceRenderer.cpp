@@ -76,8 +76,12 @@ RenderedSlice renderSlice(const ViewerModel& model, core::Axis axis, int64_t sli
   std::vector<uint16_t> labels, proposed;
   if (overlay.showLabels) labels = toScreen(labelSlice(session.labels(), axis, slice), width, height, out.orientation);
   const auto& proposal = session.proposal();
-  if (proposal && overlay.showProposal)
+  if (proposal && overlay.showProposal) {
     proposed = toScreen(labelSlice(proposal->labels, axis, slice), width, height, out.orientation);
+    // Accepted or discarded labels keep their voxels in the proposal (for undo) but are not shown.
+    for (uint16_t& v : proposed)
+      if (v && !proposal->pending.count(v)) v = 0;
+  }
   std::vector<uint8_t> uncertainty;
   if (proposal && overlay.showConfidence)
     uncertainty = toScreen(core::extractSlice(proposal->uncertainty.data(), image.size(), axis, slice), width, height,

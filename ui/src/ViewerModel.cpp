@@ -113,9 +113,25 @@ void ViewerModel::fill(core::Axis axis, int64_t slice, int64_t u, int64_t v) {
   if (!box.empty()) announceEdit(box);
 }
 
-void ViewerModel::undo() { announceEdit(session_.undo()); }
+// Undo and redo restore the whole editor state: voxels, examples, table and proposal together.
+void ViewerModel::undo() {
+  announceEdit(session_.undo());
+  Q_EMIT tableChanged();
+  Q_EMIT proposalChanged();
+}
 
-void ViewerModel::redo() { announceEdit(session_.redo()); }
+void ViewerModel::redo() {
+  announceEdit(session_.redo());
+  Q_EMIT tableChanged();
+  Q_EMIT proposalChanged();
+}
+
+void ViewerModel::changeTable(const core::LabelTable& table, const std::string& description) {
+  session_.changeTable(table, description);
+  Q_EMIT tableChanged();
+  Q_EMIT undoStateChanged();
+  Q_EMIT editFinished();
+}
 
 void ViewerModel::acceptProposal(uint16_t label) {
   const core::IndexBox box = session_.accept(label);

@@ -50,10 +50,11 @@ void decompressExact(const std::vector<uint8_t>& compressed, uint8_t* out, std::
 
 LabelUndoStack::LabelUndoStack(std::size_t memoryLimitBytes) : memoryLimit_(memoryLimitBytes) {}
 
-void LabelUndoStack::begin(const LabelMap& labels, std::string description) {
+void LabelUndoStack::begin(const LabelMap& labels, std::string description, std::any stateBefore) {
   if (open_) throw std::logic_error("an edit is already being recorded: commit or cancel it first");
   pending_ = Entry{};
   pending_.description = std::move(description);
+  pending_.before = std::move(stateBefore);
   pending_.size = labels.geometry().size;
   pending_.type = labels.pixelType();
   sliceBytes_ = sliceBytesOf(labels);
@@ -76,10 +77,11 @@ void LabelUndoStack::touch(const LabelMap& labels, int64_t zFirst, int64_t zLast
 
 void LabelUndoStack::touchAll(const LabelMap& labels) { touch(labels, 0, labels.geometry().size[2] - 1); }
 
-bool LabelUndoStack::commit(const LabelMap& labels) {
+bool LabelUndoStack::commit(const LabelMap& labels, std::any stateAfter, bool stateChanged) {
   if (!open_) throw std::logic_error("commit() outside an edit: call begin() first");
   checkCompatible(pending_, labels);
   Entry entry = std::move(pending_);
+  entry.after = std::move(stateAfter);
   std::vector<uint8_t> scratch;
   for (std::size_t z = 0; z < before_.size(); ++z) {
     std::vector<uint8_t>& saved = before_[z];
@@ -101,7 +103,8 @@ bool LabelUndoStack::commit(const LabelMap& labels) {
     std::vector<uint8_t>().swap(saved);  // release each copy as soon as it is encoded
   }
   cancel();
-  if (entry.slices.empty()) return false;
+  if (entry.slices.empty() && !stateChanged) return false;
+  entry.id = nextId_++;
   heldBytes_ += entry.bytes;
   for (const Entry& dropped : redo_) heldBytes_ -= dropped.bytes;
   redo_.clear();
@@ -120,19 +123,21 @@ std::string LabelUndoStack::undoText() const { return undo_.empty() ? std::strin
 
 std::string LabelUndoStack::redoText() const { return redo_.empty() ? std::string() : redo_.back().description; }
 
-IndexBox LabelUndoStack::undo(LabelMap& labels) {
+IndexBox LabelUndoStack::undo(LabelMap& labels, std::any* state) {
   if (open_) throw std::logic_error("undo() while an edit is being recorded");
   if (undo_.empty()) return {};
   const IndexBox box = apply(undo_.back(), labels);
+  if (state) *state = undo_.back().before;
   redo_.push_back(std::move(undo_.back()));
   undo_.pop_back();
   return box;
 }
 
-IndexBox LabelUndoStack::redo(LabelMap& labels) {
+IndexBox LabelUndoStack::redo(LabelMap& labels, std::any* state) {
   if (open_) throw std::logic_error("redo() while an edit is being recorded");
   if (redo_.empty()) return {};
   const IndexBox box = apply(redo_.back(), labels);
+  if (state) *state = redo_.back().after;
   undo_.push_back(std::move(redo_.back()));
   redo_.pop_back();
   return box;

@@ -1,5 +1,7 @@
 #include "protolabel/core/session/AnnotationSession.h"
 
+#include <any>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -30,7 +32,7 @@ void AnnotationSession::setImage(Volume image, std::string sourcePath, std::stri
   supports_.clear();
   proposal_.reset();
   stroke_.reset();
-  modified_ = false;
+  savedPosition_ = undo_.position();
 }
 
 void AnnotationSession::loadLabels(LabelMap labels) {
@@ -39,13 +41,58 @@ void AnnotationSession::loadLabels(LabelMap labels) {
                                          "direction differ); resample it onto the image first");
   LabelMap converted = asUInt16(std::move(labels));
   converted.addMissingTableEntries();
-  undo_.begin(labels_, "Load labels");
+  beginEdit("Load labels");
   undo_.touchAll(labels_);
   std::copy_n(converted.voxels().data<uint16_t>(), converted.voxels().voxelCount(), labels_.voxels().data<uint16_t>());
-  undo_.commit(labels_);
   labels_.table() = converted.table();
   supports_.clear();
-  modified_ = true;
+  commitEdit();
+}
+
+bool AnnotationSession::EditorState::sameAs(const EditorState& other) const {
+  return supports == other.supports && table == other.table && proposal == other.proposal &&
+         pending == other.pending && proposalSliceLabels == other.proposalSliceLabels;
+}
+
+AnnotationSession::EditorState AnnotationSession::captureState(int64_t proposalSlice) const {
+  EditorState state{supports_, labels_.table(), proposal_, {}, -1, {}};
+  if (proposal_) {
+    state.pending = proposal_->pending;
+    if (proposalSlice >= 0) {
+      state.proposalSlice = proposalSlice;
+      state.proposalSliceLabels =
+          extractSlice(proposal_->labels.voxels().data<uint16_t>(), labels_.geometry().size, proposal_->axis, proposalSlice);
+    }
+  }
+  return state;
+}
+
+void AnnotationSession::restoreState(const EditorState& state) {
+  supports_ = state.supports;
+  labels_.table() = state.table;
+  proposal_ = state.proposal;
+  if (!proposal_) return;
+  proposal_->pending = state.pending;
+  if (state.proposalSlice >= 0)
+    insertSlice(proposal_->labels.voxels().data<uint16_t>(), labels_.geometry().size, proposal_->axis,
+                state.proposalSlice, state.proposalSliceLabels.data());
+}
+
+void AnnotationSession::beginEdit(const std::string& description, int64_t proposalSlice) {
+  editBefore_ = captureState(proposalSlice);
+  undo_.begin(labels_, description, editBefore_);
+}
+
+bool AnnotationSession::commitEdit() {
+  const EditorState after = captureState(editBefore_.proposalSlice);
+  const bool stateChanged = !after.sameAs(editBefore_);
+  return undo_.commit(labels_, after, stateChanged);
+}
+
+void AnnotationSession::changeTable(const LabelTable& table, const std::string& description) {
+  beginEdit(description);
+  labels_.table() = table;
+  commitEdit();
 }
 
 void AnnotationSession::useLabelledSlicesAsExamples() {
@@ -85,11 +132,11 @@ void AnnotationSession::beginStroke(Axis axis, int64_t slice, uint16_t value, co
   if (!hasImage()) return;
   if (stroke_) endStroke();
   stroke_ = Stroke{axis, slice, value, brush, std::nullopt};
-  undo_.begin(labels_, value == 0 ? "Erase" : "Paint");
-  if (axis == Axis::Z) {
-    undo_.touch(labels_, slice, slice);
-    if (value != 0) adoptProposalSlice(value, slice);
-  }
+  const bool takesOverProposal = axis == supportAxis_ && value != 0 && proposal_ && proposal_->pending.count(value) &&
+                                 proposal_->axis == supportAxis_;
+  beginEdit(value == 0 ? "Erase" : "Paint", takesOverProposal ? slice : -1);
+  if (axis == Axis::Z) undo_.touch(labels_, slice, slice);
+  if (takesOverProposal) adoptProposalSlice(value, slice);
 }
 
 IndexBox AnnotationSession::strokeTo(double u, double v) {
@@ -108,27 +155,26 @@ void AnnotationSession::endStroke() {
   if (!stroke_) return;
   const Stroke s = *stroke_;
   stroke_.reset();
-  if (undo_.commit(labels_)) {
-    modified_ = true;
-    recordSupport(s.axis, s.slice, s.value);
-    if (s.value == 0) pruneSupports();
-  }
+  // The examples change with the voxels, in the same undo step.
+  recordSupport(s.axis, s.slice, s.value);
+  if (s.value == 0) pruneSupports();
+  commitEdit();
 }
 
 IndexBox AnnotationSession::fill(Axis axis, int64_t slice, int64_t u, int64_t v, uint16_t value) {
   if (!hasImage()) return {};
-  undo_.begin(labels_, "Fill");
+  beginEdit("Fill");
   const SliceLayout L = sliceLayout(labels_.geometry().size, axis);
   if (axis == Axis::Z)
     undo_.touch(labels_, slice, slice);
   else
     undo_.touch(labels_, 0, L.height - 1);  // v runs along z
   const IndexBox changed = fillInSlice(labels_, axis, slice, u, v, PaintRules{value, lockedLabels()});
-  if (undo_.commit(labels_)) {
-    modified_ = true;
+  if (!changed.empty()) {
     recordSupport(axis, slice, value);
     if (value == 0) pruneSupports();
   }
+  commitEdit();
   return changed;
 }
 
@@ -140,7 +186,7 @@ IndexBox AnnotationSession::copySupportSlice(const LabelMap& reference, uint16_t
   const std::vector<uint16_t> from = extractSlice(source.voxels().data<uint16_t>(), size, supportAxis_, slice);
   std::vector<uint16_t> to = extractSlice(labels_.voxels().data<uint16_t>(), size, supportAxis_, slice);
   const std::set<uint16_t> locked = lockedLabels();
-  undo_.begin(labels_, "Copy example slice");
+  beginEdit("Copy example slice");
   undo_.touch(labels_, slice, slice);
   for (std::size_t i = 0; i < to.size(); ++i)
     if (from[i] == label && !locked.count(to[i])) to[i] = label;
@@ -150,9 +196,8 @@ IndexBox AnnotationSession::copySupportSlice(const LabelMap& reference, uint16_t
     labels_.table().set(*entry);
   else if (!labels_.table().find(label))
     labels_.table().addDefault(label);
-  if (!undo_.commit(labels_)) return {};
-  modified_ = true;
   recordSupport(supportAxis_, slice, label);
+  if (!commitEdit()) return {};
   IndexBox box;
   box.lo = {0, 0, 0};
   box.hi = {size[0] - 1, size[1] - 1, size[2] - 1};
@@ -171,16 +216,17 @@ int64_t AnnotationSession::copyMiddleSupportSlice(const LabelMap& reference, uin
 
 IndexBox AnnotationSession::undo() {
   if (stroke_) endStroke();
-  const IndexBox box = undo_.undo(labels_);
-  if (!box.empty()) modified_ = true;
-  pruneSupports();
+  std::any state;
+  const IndexBox box = undo_.undo(labels_, &state);
+  if (const auto* s = std::any_cast<EditorState>(&state)) restoreState(*s);
   return box;
 }
 
 IndexBox AnnotationSession::redo() {
   if (stroke_) endStroke();
-  const IndexBox box = undo_.redo(labels_);
-  if (!box.empty()) modified_ = true;
+  std::any state;
+  const IndexBox box = undo_.redo(labels_, &state);
+  if (const auto* s = std::any_cast<EditorState>(&state)) restoreState(*s);
   return box;
 }
 
@@ -190,9 +236,11 @@ std::vector<uint8_t> AnnotationSession::supportMask(uint16_t label, int64_t slic
 
 void AnnotationSession::removeSupport(uint16_t label, int64_t slice) {
   auto it = supports_.find(label);
-  if (it == supports_.end()) return;
+  if (it == supports_.end() || !it->second.count(slice)) return;
+  beginEdit("Remove example");
   it->second.erase(slice);
   if (it->second.empty()) supports_.erase(it);
+  commitEdit();
 }
 
 void AnnotationSession::pruneSupports() {
@@ -208,12 +256,12 @@ void AnnotationSession::pruneSupports() {
 void AnnotationSession::setProposal(Proposal proposal) {
   if (!proposal.labels.geometry().sameGrid(image_->geometry()))
     throw Error(ErrorCode::GridMismatch, "the segmentation result is not on the image's grid");
-  proposal_ = std::move(proposal);
+  proposal_ = std::make_shared<Proposal>(std::move(proposal));
 }
 
 IndexBox AnnotationSession::accept(uint16_t label) {
   if (!proposal_ || !proposal_->pending.count(label)) return {};
-  undo_.begin(labels_, "Accept segmentation");
+  beginEdit("Accept segmentation");
   undo_.touchAll(labels_);
   const uint16_t* proposed = proposal_->labels.voxels().data<uint16_t>();
   uint16_t* current = labels_.voxels().data<uint16_t>();
@@ -221,19 +269,21 @@ IndexBox AnnotationSession::accept(uint16_t label) {
   for (int64_t i = 0; i < n; ++i)
     if (proposed[i] == label && current[i] == 0) current[i] = label;
   if (!labels_.table().find(label)) labels_.table().addDefault(label);
-  const bool changed = undo_.commit(labels_);
-  discard(label);
-  if (changed) modified_ = true;
-  return changed ? labels_.extentOf(label) : IndexBox{};
+  withdraw(label);
+  commitEdit();
+  return labels_.extentOf(label);
 }
 
 void AnnotationSession::discard(uint16_t label) {
-  if (!proposal_) return;
+  if (!proposal_ || !proposal_->pending.count(label)) return;
+  beginEdit("Discard segmentation");
+  withdraw(label);
+  commitEdit();
+}
+
+void AnnotationSession::withdraw(uint16_t label) {
+  // The proposal's voxels stay (undo brings the label back); only pending ones are shown or taken.
   proposal_->pending.erase(label);
-  uint16_t* proposed = proposal_->labels.voxels().data<uint16_t>();
-  const int64_t n = proposal_->labels.voxels().voxelCount();
-  for (int64_t i = 0; i < n; ++i)
-    if (proposed[i] == label) proposed[i] = 0;
   if (proposal_->pending.empty()) proposal_.reset();
 }
 

@@ -2,6 +2,7 @@
 // The application window: axial, sagittal and coronal slice views plus the 3D surface view, the
 // label, segmentation and fine-tune tabs, the toolbar (files, undo, tools, brush, window presets),
 // autosave with recovery, and persistent settings. It wires the pieces; each piece holds its logic.
+#include <QFutureWatcher>
 #include <QMainWindow>
 #include <QTimer>
 #include <memory>
@@ -89,6 +90,7 @@ class MainWindow : public QMainWindow {
   void imageLoaded();
   void imageLoadFailed(const QString& message);
   void surfacesUpdated();
+  void autosaveFailed(const QString& message);
 
  protected:
   void closeEvent(QCloseEvent*) override;
@@ -107,6 +109,8 @@ class MainWindow : public QMainWindow {
   void addRecentFile(const QString& path);
   void rebuildRecentMenu();
   void requestSurfaces();
+  void onAutosaveFinished();
+  void dropAutosave(const std::string& sourcePath);
   void showMessage(const QString& text, int timeoutMs = 6000);
   void updateTitle();
 
@@ -132,6 +136,8 @@ class MainWindow : public QMainWindow {
   StartPage* startPage_ = nullptr;
   QTimer autosaveTimer_;
   QTimer surfaceTimer_;
+  QFutureWatcher<QString> autosaveWatcher_;
+  uint64_t startedAutosaves_ = 0, reportedAutosave_ = 0;
   QString labelsPath_;
   QString pendingLabels_;
   bool pendingLabelsRecovered_ = false;  // pendingLabels_ is an autosave, not the user's file

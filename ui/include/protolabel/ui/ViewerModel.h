@@ -67,6 +67,8 @@ class ViewerModel : public QObject {
   void loadLabels(core::LabelMap labels);
   // The table changed (names, colours, visibility, lock): repaint.
   void notifyTableChanged();
+  // A change of the label table as one undoable step.
+  void changeTable(const core::LabelTable& table, const std::string& description);
   void notifySupportsChanged();
 
  Q_SIGNALS:

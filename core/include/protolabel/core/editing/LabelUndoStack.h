@@ -15,6 +15,11 @@
 //   stack.touch(labels, zFirst, zLast);   // before changing voxels in those Z slices; may repeat
 //   ... change the voxels ...
 //   stack.commit(labels);                 // records the edit; false if nothing changed
+//
+// An edit may carry the rest of the editor's state before and after it (std::any: the session's
+// examples, label table, proposal slice), so that one undo step restores all of it together; such
+// an edit is recorded even when no voxel changed (a label renamed, an example removed).
+#include <any>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -34,7 +39,8 @@ class LabelUndoStack {
   explicit LabelUndoStack(std::size_t memoryLimitBytes = kDefaultMemoryLimit);
 
   // Starts recording an edit of `labels`. Throws std::logic_error if an edit is already open.
-  void begin(const LabelMap& labels, std::string description);
+  // `stateBefore`: what undo() hands back besides the voxels (empty: nothing).
+  void begin(const LabelMap& labels, std::string description, std::any stateBefore = {});
   // Must precede changes to Z slices [zFirst, zLast] (clamped to the volume): keeps those slices'
   // current bytes, once per slice per edit.
   void touch(const LabelMap& labels, int64_t zFirst, int64_t zLast);
@@ -45,9 +51,10 @@ class LabelUndoStack {
   // For edits of the whole volume (e.g. an automatic segmentation). The copy lives only until
   // commit() or cancel().
   void touchAll(const LabelMap& labels);
-  // Records the open edit: true if it changed any voxel. An edit that changed something clears the
-  // redo list; one that changed nothing leaves both lists as they were.
-  bool commit(const LabelMap& labels);
+  // Records the open edit: true if it changed any voxel, or if `stateChanged` (then `stateAfter` is
+  // what redo() hands back). An edit that changed something clears the redo list; one that changed
+  // nothing leaves both lists as they were.
+  bool commit(const LabelMap& labels, std::any stateAfter = {}, bool stateChanged = false);
   // Closes the open edit without recording it (the caller has restored or keeps the voxels).
   void cancel();
   bool editOpen() const { return open_; }
@@ -59,8 +66,12 @@ class LabelUndoStack {
   // Revert / reapply one edit and return the Z slices changed (full x and y extent); an empty box if
   // there is nothing to do. `labels` must be the map the edits were recorded on (same size and
   // voxel type), else core::Error (GridMismatch); std::logic_error while an edit is open.
-  IndexBox undo(LabelMap& labels);
-  IndexBox redo(LabelMap& labels);
+  // `state`, when given, receives the edit's state before it (undo) or after it (redo).
+  IndexBox undo(LabelMap& labels, std::any* state = nullptr);
+  IndexBox redo(LabelMap& labels, std::any* state = nullptr);
+  // Identifies where the history stands: the last applied edit (0 at the start). Undoing back to a
+  // saved position returns the same value, so "modified" can follow the undo position.
+  uint64_t position() const { return undo_.empty() ? 0 : undo_.back().id; }
 
   void clear();  // forgets all edits (e.g. when another label map is loaded); closes an open edit
   std::size_t memoryBytes() const { return heldBytes_; }  // compressed differences held
@@ -76,6 +87,8 @@ class LabelUndoStack {
     std::vector<uint8_t> compressedXor;
   };
   struct Entry {
+    uint64_t id = 0;
+    std::any before, after;
     std::string description;
     Size3 size{0, 0, 0};
     PixelType type = PixelType::UInt8;
@@ -88,6 +101,7 @@ class LabelUndoStack {
   void dropOldestBeyondLimit();
 
   std::size_t memoryLimit_;
+  uint64_t nextId_ = 1;
   std::size_t heldBytes_ = 0;
   std::deque<Entry> undo_;  // oldest first
   std::vector<Entry> redo_;  // next redo last

@@ -89,7 +89,8 @@ class AnnotationSession {
   std::vector<uint8_t> supportMask(uint16_t label, int64_t slice) const;
 
   void setProposal(Proposal proposal);
-  const std::optional<Proposal>& proposal() const { return proposal_; }
+  // The pending proposal, or null.
+  const Proposal* proposal() const { return proposal_.get(); }
   // Writes the proposal's voxels of `label` into the labels where they are unlabelled (the user's
   // own strokes win). Undoable.
   IndexBox accept(uint16_t label);
@@ -98,9 +99,13 @@ class AnnotationSession {
   // uncertainty (wraps around); -1 without a proposal.
   int64_t nextUncertainSlice(int64_t current) const;
 
-  // Changed since the last markSaved() (edits, undo, redo, accepted proposals).
-  bool modified() const { return modified_; }
-  void markSaved() { modified_ = false; }
+  // Changes the label table (rename, recolour, add, hide, lock) as one undoable step.
+  void changeTable(const LabelTable& table, const std::string& description);
+
+  // Differs from the state at the last markSaved(): follows the undo position, so undoing back to
+  // what was saved is unmodified again (as ITK-SNAP does).
+  bool modified() const { return undo_.position() != savedPosition_; }
+  void markSaved() { savedPosition_ = undo_.position(); }
   std::set<uint16_t> lockedLabels() const;
 
  private:
@@ -111,7 +116,23 @@ class AnnotationSession {
     BrushShape brush;
     std::optional<std::pair<double, double>> last;
   };
+  // Everything an undo step restores besides the voxels.
+  struct EditorState {
+    std::map<uint16_t, std::set<int64_t>> supports;
+    LabelTable table;
+    std::shared_ptr<Proposal> proposal;  // the proposal object itself is shared, not copied
+    std::set<uint16_t> pending;
+    int64_t proposalSlice = -1;           // the proposal slice this step took over, with its content
+    std::vector<uint16_t> proposalSliceLabels;
+    bool sameAs(const EditorState& other) const;
+  };
+  EditorState captureState(int64_t proposalSlice = -1) const;
+  void restoreState(const EditorState& state);
+  // begin() and commit() of the undo stack with the editor state before and after.
+  void beginEdit(const std::string& description, int64_t proposalSlice = -1);
+  bool commitEdit();
   void adoptProposalSlice(uint16_t label, int64_t slice);
+  void withdraw(uint16_t label);  // a pending label leaves the proposal (accepted or discarded)
   void recordSupport(Axis axis, int64_t slice, uint16_t value);
 
   std::shared_ptr<const Volume> image_ = std::make_shared<const Volume>();
@@ -121,10 +142,11 @@ class AnnotationSession {
   LabelMap labels_;
   LabelUndoStack undo_;
   std::map<uint16_t, std::set<int64_t>> supports_;
-  std::optional<Proposal> proposal_;
+  std::shared_ptr<Proposal> proposal_;
+  EditorState editBefore_;  // the state when the open edit began
+  uint64_t savedPosition_ = 0;
   std::optional<Stroke> stroke_;
   Axis supportAxis_ = Axis::Z;
-  bool modified_ = false;
 };
 
 }  // namespace protolabel::core
