@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 
 #include "TestSupport.h"
 #include "protolabel/core/Error.h"
@@ -127,6 +129,110 @@ class BadInputTest : public QObject {
     QCOMPARE(loaded.volume.countNonFinite(), int64_t(0));
     QCOMPARE(loaded.volume.valueAtLinear(17), 0.0);  // the lowest finite value
     QCOMPARE(loaded.warnings.size(), std::size_t(1));
+  }
+
+  // Damaged headers of every reader: each a typed error, never a crash, garbage or silent zeros.
+  void damagedHeadersAreRefused_data() {
+    QTest::addColumn<QString>("damage");
+    QTest::addColumn<int>("expected");
+    for (const char* d : {"nifti-nan-sform", "nifti-inf-qform", "nifti-bitpix", "nifti-offset-inside", "nifti-negative-offset",
+                          "nifti-nan-spacing", "mha-few-bytes-short", "mha-garbage-compressed", "mha-truncated-compressed",
+                          "nrrd-few-bytes-short"})
+      QTest::newRow(d) << d << code(ErrorCode::CorruptFile);
+    QTest::newRow("nifti-zero-dim") << "nifti-zero-dim" << code(ErrorCode::EmptyDimension);
+    QTest::newRow("nifti-nan-voxels") << "nifti-nan-voxels" << code(ErrorCode::NonFiniteVoxels);
+    QTest::newRow("mhd-missing-data") << "mhd-missing-data" << code(ErrorCode::FileNotFound);
+    QTest::newRow("mhd-list-missing-file") << "mhd-list-missing-file" << code(ErrorCode::FileNotFound);
+  }
+  void damagedHeadersAreRefused() {
+    QFETCH(QString, damage);
+    QFETCH(int, expected);
+    const Volume mr = readImage(dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz")).volume;
+    WriteOptions raw;
+    raw.compress = false;
+    auto bytesOf = [](const std::string& path) {
+      std::ifstream in(path, std::ios::binary);
+      return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+    };
+    auto save = [](const std::string& path, const std::vector<char>& bytes, std::size_t keep) {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out.write(bytes.data(), std::streamsize(std::min(keep, bytes.size())));
+    };
+    auto put = [](std::vector<char>& bytes, std::size_t offset, auto value) { std::memcpy(bytes.data() + offset, &value, sizeof value); };
+    const std::string name = damage.toStdString();
+    std::string target;
+    if (name.rfind("nifti", 0) == 0) {
+      // NIfTI-1 header offsets: dim 40, datatype 70, bitpix 72, pixdim 76, vox_offset 108,
+      // qform_code 252, sform_code 254, quatern_b 256, srow_x 280.
+      target = temp(name + ".nii");
+      if (name == "nifti-nan-voxels") {
+        Volume f = mr.convertedTo(PixelType::Float32);
+        f.data<float>()[100] = NAN;
+        writeImage(f, target, raw);
+      } else {
+        writeImage(mr, target, raw);
+        std::vector<char> b = bytesOf(target);
+        if (name == "nifti-nan-sform") put(b, 254, int16_t(1)), put(b, 280, float(NAN));
+        if (name == "nifti-inf-qform") put(b, 252, int16_t(1)), put(b, 256, float(INFINITY));
+        if (name == "nifti-bitpix") put(b, 72, int16_t(8));
+        if (name == "nifti-offset-inside") put(b, 108, float(100));
+        if (name == "nifti-negative-offset") put(b, 108, float(-352));
+        if (name == "nifti-nan-spacing") put(b, 80, float(NAN));
+        if (name == "nifti-zero-dim") put(b, 46, int16_t(0));
+        save(target, b, b.size());
+      }
+    } else if (name.rfind("mha", 0) == 0) {
+      target = temp(name + ".mha");
+      writeImage(mr, target, name == "mha-few-bytes-short" ? raw : WriteOptions{});
+      std::vector<char> b = bytesOf(target);
+      if (name == "mha-few-bytes-short") save(target, b, b.size() - 7);
+      if (name == "mha-truncated-compressed") save(target, b, b.size() - b.size() / 3);
+      if (name == "mha-garbage-compressed") {
+        for (std::size_t i = b.size() - 2000; i < b.size() - 1000; ++i) b[i] = char(i * 37);
+        save(target, b, b.size());
+      }
+    } else if (name == "mhd-missing-data") {
+      target = temp("missing.mhd");
+      writeImage(mr, target, raw);
+      fs::remove(temp("missing.raw"));
+      fs::remove(temp("missing.zraw"));
+    } else if (name == "mhd-list-missing-file") {
+      target = temp("list.mhd");
+      std::string header = "ObjectType = Image\nNDims = 3\nDimSize = 4 4 3\nElementType = MET_SHORT\n"
+                           "ElementDataFile = LIST\nslice0.raw\nslice1.raw\nslice2.raw\n";
+      writeText(target, header);
+      writeText(temp("slice0.raw"), std::string(32, '\1'));
+      writeText(temp("slice1.raw"), std::string(32, '\1'));
+    } else if (name == "nrrd-few-bytes-short") {
+      target = temp("short.nrrd");
+      writeImage(mr, target, raw);
+      std::vector<char> b = bytesOf(target);
+      save(target, b, b.size() - 5);
+    }
+    const int error = errorOf([&] { readImage(target); });
+    QCOMPARE(error, expected);
+  }
+
+  void aDicomHeaderClaimingHugeImagesIsRefused() {
+    // CT_small.dcm (128 x 128) with Rows and Columns patched to 40000: refused before 3 GB are allocated.
+    std::ifstream in(dataPath("pydicom-test-files/CT_small.dcm"), std::ios::binary);
+    std::vector<char> b(std::istreambuf_iterator<char>(in), {});
+    for (const char* tag : {"\x28\x00\x10\x00US", "\x28\x00\x11\x00US"}) {
+      const auto at = std::search(b.begin(), b.end(), tag, tag + 6);
+      QVERIFY(at != b.end());
+      const uint16_t huge = 40000;
+      std::memcpy(&*(at + 8), &huge, 2);
+    }
+    const std::string path = temp("huge.dcm");
+    std::ofstream(path, std::ios::binary).write(b.data(), std::streamsize(b.size()));
+    QCOMPARE(errorOf([&] { readImage(path); }), code(ErrorCode::CorruptFile));
+  }
+
+  void aDicomdirThatAbortsGdcmIsAnErrorNotACrash() {
+    // GDCM asserts on this file as soon as it looks at it; that happens in the helper process only.
+    const std::string dicomdir = dataPath("pydicom-test-files/dicomdirtests/DICOMDIR-nooffset");
+    QCOMPARE(errorOf([&] { readImage(dicomdir); }), code(ErrorCode::CorruptFile));
+    QVERIFY(isDicomPath(dicomdir));
   }
 
   void foldersWithoutImagesAndMissingPaths() {

@@ -12,4 +12,11 @@ namespace protolabel::core {
 // Call after io.ReadImageInformation(). Throws CorruptFile when `path` is shorter than its header says.
 void requireCompleteData(const std::string& path, itk::ImageIOBase& io);
 
+// Call before ITK parses a NIfTI file (.nii, .nii.gz, .hdr): refuses what niftilib and ITK would
+// accept silently or abort on: a NaN or infinite orientation (sform, qform, pixdim), zero or
+// negative dimensions, a bitpix that disagrees with the datatype, a data offset inside the header,
+// and NaN or infinite float voxels (niftilib would zero them; returns their count, for the caller's
+// non-finite policy, without refusing).
+int64_t checkNiftiHeader(const std::string& path);
+
 }  // namespace protolabel::core

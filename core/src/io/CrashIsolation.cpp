@@ -3,17 +3,59 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
 
+#include "DicomScanWork.h"
+#include "ItkBridge.h"
 #include "protolabel/core/Error.h"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
 
 namespace protolabel::core {
 
 namespace {
+
+constexpr const char* kHelperName = "protolabel-dicom-scan";
+
+const char* taskName(HelperTask task) {
+  switch (task) {
+    case HelperTask::ScanSeries: return "scan";
+    case HelperTask::ProbeImage: return "probe";
+    case HelperTask::CanRead: return "can-read";
+  }
+  return "scan";
+}
+
+// The helper beside the running program: installed in the private library folder, or in the build
+// tree next to it (or where PROTOLABEL_DICOM_HELPER says).
+std::string helperPath() {
+  if (const char* env = std::getenv("PROTOLABEL_DICOM_HELPER")) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  std::vector<fs::path> candidates;
+  if (!ec) {
+    candidates.push_back(exe.parent_path() / ".." / "lib" / "protolabel" / kHelperName);
+    candidates.push_back(exe.parent_path() / kHelperName);
+  }
+#ifdef PROTOLABEL_DICOM_HELPER_BUILD_PATH
+  candidates.push_back(PROTOLABEL_DICOM_HELPER_BUILD_PATH);
+#endif
+  for (const fs::path& p : candidates)
+    if (fs::is_regular_file(p, ec)) return p.lexically_normal().string();
+  throw Error(ErrorCode::FileNotFound,
+              std::string("The DICOM reader's helper program (") + kHelperName + ") is missing; reinstall ProtoLabel.");
+}
 
 void writeAll(int fd, const std::string& data) {
   const char* p = data.data();
@@ -26,52 +68,45 @@ void writeAll(int fd, const std::string& data) {
   }
 }
 
-// Child side: the first byte says how `work` ended, then the payload follows.
-[[noreturn]] void runChild(int fd, const std::function<std::string()>& work) {
-  // A library abort here is an expected outcome: die quietly, without the parent's crash handlers
-  // (Qt Test's, a crash reporter's) and without the library's assertion text on the user's terminal.
-  for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
-  const int devNull = ::open("/dev/null", O_WRONLY);
-  if (devNull >= 0) ::dup2(devNull, STDERR_FILENO);
-  std::string message;
-  char status = 'S';
-  int code = -1;
-  try {
-    message = work();
-  } catch (const Error& e) {
-    status = 'E';
-    code = int(e.code());
-    message = e.what();
-  } catch (const std::exception& e) {
-    status = 'X';
-    message = e.what();
-  } catch (...) {
-    status = 'X';
-    message = "unknown failure";
-  }
-  std::string frame(1, status);
-  frame += std::to_string(code) + "\n" + message;
-  writeAll(fd, frame);
-  ::close(fd);
-  ::_exit(0);  // no atexit handlers or static destructors of the parent's libraries
-}
-
 }  // namespace
 
-IsolatedOutcome runIsolated(const std::function<std::string()>& work, int timeoutSeconds) {
-  int fds[2];
-  if (::pipe(fds) != 0) throw Error(ErrorCode::CorruptFile, "Cannot create a pipe to inspect the file safely.");
-  const pid_t child = ::fork();
-  if (child < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    throw Error(ErrorCode::CorruptFile, "Cannot start a process to inspect the file safely.");
+IsolatedOutcome runIsolated(HelperTask task, const std::vector<std::string>& files, int timeoutSeconds) {
+  const std::string helper = helperPath();
+  int input[2], output[2];
+  if (::pipe2(input, O_CLOEXEC) != 0) throw Error(ErrorCode::CorruptFile, "Cannot create a pipe to inspect the file safely.");
+  if (::pipe2(output, O_CLOEXEC) != 0) {
+    ::close(input[0]);
+    ::close(input[1]);
+    throw Error(ErrorCode::CorruptFile, "Cannot create a pipe to inspect the file safely.");
   }
-  if (child == 0) {
-    ::close(fds[0]);
-    runChild(fds[1], work);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, input[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, output[1], STDOUT_FILENO);
+  // The library's assertion text on a damaged file is expected: not on the user's terminal.
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::string name = kHelperName, mode = taskName(task);
+  char* argv[] = {name.data(), mode.data(), nullptr};
+  pid_t child = -1;
+  const int spawned = ::posix_spawn(&child, helper.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(input[0]);
+  ::close(output[1]);
+  if (spawned != 0) {
+    ::close(input[1]);
+    ::close(output[0]);
+    throw Error(ErrorCode::CorruptFile, "Cannot start " + helper + " to inspect the file safely: " + std::strerror(spawned));
   }
-  ::close(fds[1]);
+
+  // The file list, NUL-separated; a helper that dies early must not kill us with SIGPIPE.
+  std::string list;
+  for (const std::string& f : files) list += f + '\0';
+  struct sigaction ignore {}, previous{};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &previous);
+  writeAll(input[1], list);
+  ::close(input[1]);
+  ::sigaction(SIGPIPE, &previous, nullptr);
 
   std::string received;
   char buffer[65536];
@@ -83,25 +118,58 @@ IsolatedOutcome runIsolated(const std::function<std::string()>& work, int timeou
       timedOut = true;
       break;
     }
-    pollfd p{fds[0], POLLIN, 0};
+    pollfd p{output[0], POLLIN, 0};
     if (::poll(&p, 1, int(left.count())) <= 0) continue;
-    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+    const ssize_t n = ::read(output[0], buffer, sizeof buffer);
     if (n <= 0) break;
     received.append(buffer, std::size_t(n));
   }
-  ::close(fds[0]);
+  ::close(output[0]);
   if (timedOut) ::kill(child, SIGKILL);
   int status = 0;
-  ::waitpid(child, &status, 0);
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
 
   IsolatedOutcome outcome{IsolatedOutcome::Status::Crashed, {}, -1};
-  if (timedOut || !WIFEXITED(status) || received.empty()) return outcome;
+  if (timedOut || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || received.empty()) return outcome;
   const auto newline = received.find('\n');
   if (newline == std::string::npos) return outcome;
   outcome.errorCode = std::atoi(received.c_str() + 1);
   outcome.output = received.substr(newline + 1);
   outcome.status = received[0] == 'S' ? IsolatedOutcome::Status::Succeeded : IsolatedOutcome::Status::Failed;
   return outcome;
+}
+
+int runDicomHelper(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  const std::string list((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  std::vector<std::string> files;
+  for (std::size_t start = 0, end; (end = list.find('\0', start)) != std::string::npos; start = end + 1)
+    files.push_back(list.substr(start, end - start));
+  // The first byte says how the work ended, then the error code, a newline and the payload.
+  std::string message;
+  char status = 'S';
+  int code = -1;
+  try {
+    ensureItkIoFactories();
+    if (mode == "scan") message = serializeSeries(scanFilesUnsafe(files));
+    else if (mode == "probe" && files.size() == 1) message = probeImageUnsafe(files.front());
+    else if (mode == "can-read" && files.size() == 1) message = canReadUnsafe(files.front());
+    else throw std::invalid_argument("usage: protolabel-dicom-scan scan|probe|can-read < files");
+  } catch (const Error& e) {
+    status = 'E';
+    code = int(e.code());
+    message = e.what();
+  } catch (const std::exception& e) {
+    status = 'X';
+    message = e.what();
+  } catch (...) {
+    status = 'X';
+    message = "unknown failure";
+  }
+  std::cout << status << code << "\n" << message;
+  std::cout.flush();
+  return std::cout ? 0 : 1;
 }
 
 }  // namespace protolabel::core

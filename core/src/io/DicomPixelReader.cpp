@@ -136,4 +136,26 @@ void decodeDicomSeriesPixels(const std::vector<std::string>& files, Volume& volu
                 files.front());
 }
 
+void requirePlausiblePixelData(const std::string& file) {
+  gdcm::ImageReader reader;
+  reader.SetFileName(file.c_str());
+  if (!reader.Read()) throw Error(ErrorCode::CorruptFile, file + " cannot be parsed as a DICOM image.", file);
+  const gdcm::Image& image = reader.GetImage();
+  const unsigned int* dims = image.GetDimensions();
+  const uint64_t frames = image.GetNumberOfDimensions() > 2 ? std::max(1u, dims[2]) : 1u;
+  const gdcm::PixelFormat& pf = image.GetPixelFormat();
+  const uint64_t announced = uint64_t(dims[0]) * dims[1] * frames * pf.GetSamplesPerPixel() * ((pf.GetBitsAllocated() + 7) / 8);
+  const gdcm::DataElement& pixels = image.GetDataElement();
+  uint64_t stored = 0;
+  if (const gdcm::ByteValue* bytes = pixels.GetByteValue()) stored = bytes->GetLength();
+  else if (const gdcm::SequenceOfFragments* fragments = pixels.GetSequenceOfFragments()) stored = fragments->ComputeByteLength();
+  const bool compressed = image.GetTransferSyntax().IsEncapsulated();
+  if ((!compressed && stored < announced) || (compressed && stored * 1000 < announced))
+    throw Error(ErrorCode::CorruptFile,
+                file + " announces " + std::to_string(dims[0]) + " x " + std::to_string(dims[1]) + " pixels" +
+                    (frames > 1 ? " x " + std::to_string(frames) + " frames" : std::string()) + " but holds only " +
+                    std::to_string(stored) + " bytes of pixel data: the file is damaged.",
+                file);
+}
+
 }  // namespace protolabel::core

@@ -14,4 +14,9 @@ namespace protolabel::core {
 // files and for files whose size differs from the first.
 void decodeDicomSeriesPixels(const std::vector<std::string>& files, Volume& volume);
 
+// Before anything is allocated for `file`: refuses (CorruptFile) pixel data that cannot hold what
+// Rows, Columns, frames and bits announce (uncompressed data shorter than that, or compressed data
+// more than a thousand times smaller), so a damaged header never claims gigabytes.
+void requirePlausiblePixelData(const std::string& file);
+
 }  // namespace protolabel::core

@@ -1,6 +1,7 @@
 #include "protolabel/core/io/ImageReader.h"
 
 #include <itkGDCMImageIO.h>
+#include <itkNiftiImageIO.h>
 #include <itkImageFileReader.h>
 #include <itkImageIOFactory.h>
 #include <itkImageSeriesReader.h>
@@ -12,6 +13,7 @@
 #include "FileChecks.h"
 #include "GdcmWarningCapture.h"
 #include "Gzip.h"
+#include "CrashIsolation.h"
 #include "ItkBridge.h"
 #include "NiftiPermissive.h"
 #include "TempFolder.h"
@@ -128,6 +130,7 @@ const DicomSeriesInfo& chooseSeries(const std::vector<DicomSeriesInfo>& series, 
 
 Volume readDicom(const DicomSeriesInfo& info, std::vector<std::string>& warnings) {
   const std::string& first = info.files.front();
+  requirePlausiblePixelData(first);
   auto io = itk::GDCMImageIO::New();
   io->LoadPrivateTagsOff();
   try {
@@ -193,9 +196,11 @@ bool isDicomPath(const std::string& path) {
   const std::string lower = lowercase(path);
   if (endsWith(lower, ".dcm") || endsWith(lower, ".dcm.gz") || endsWith(lower, ".ima")) return true;
   if (hasImageExtension(path)) return false;
-  ensureItkIoFactories();
-  auto io = itk::GDCMImageIO::New();
-  return io->CanReadFile(path.c_str());
+  // GDCM's check itself aborts on some files (a DICOMDIR, say): it runs in the helper process.
+  // One that aborts the check is a damaged DICOM file: the DICOM route reports it (never in-process).
+  const IsolatedOutcome outcome = runIsolated(HelperTask::CanRead, {path}, 30);
+  return outcome.status == IsolatedOutcome::Status::Crashed ||
+         (outcome.status == IsolatedOutcome::Status::Succeeded && outcome.output == "yes");
 }
 
 LoadedImage readImage(const std::string& path, const ReadOptions& options) {
@@ -215,6 +220,16 @@ LoadedImage readImage(const std::string& path, const ReadOptions& options) {
   if (io && !dynamic_cast<itk::GDCMImageIO*>(io.GetPointer())) {
     std::shared_ptr<TempFolder> linkHolder;
     const std::string readable = avoidNiftiSiblingSubstitution(path, linkHolder);
+    // niftilib aborts on some damaged headers and silently zeroes NaN voxels: look first.
+    const int64_t niftiNonFinite = dynamic_cast<itk::NiftiImageIO*>(io.GetPointer()) ? checkNiftiHeader(readable) : 0;
+    if (niftiNonFinite > 0 && !options.replaceNonFinite)
+      throw Error(ErrorCode::NonFiniteVoxels,
+                  path + " contains " + std::to_string(niftiNonFinite) +
+                      " NaN or infinite voxels. Open it with NaN replacement enabled (--replace-nan) to load it with "
+                      "those voxels set to 0.",
+                  path);
+    if (niftiNonFinite > 0)
+      result.warnings.push_back(std::to_string(niftiNonFinite) + " NaN or infinite voxels were read as 0.");
     try {
       io->SetFileName(readable);
       io->ReadImageInformation();

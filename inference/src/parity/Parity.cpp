@@ -109,7 +109,7 @@ RecordedDraws recordedDraws(const Vectors& v, int64_t first, int64_t last) {
   const torch::Tensor meta = v.at("draw.meta").to(torch::kInt64);
   RecordedDraws draws;
   for (int64_t nn = first; nn < last && nn < meta.size(0); ++nn) {
-    char prefix[16];
+    char prefix[32];  // room for any 64-bit index
     std::snprintf(prefix, sizeof prefix, "draw.%02lld.", static_cast<long long>(nn));
     for (const auto& [key, tensor] : v)
       if (key.rfind(prefix, 0) == 0 && !(key.size() > 4 && key.compare(key.size() - 4, 4, ".pix") == 0))
