@@ -3,6 +3,8 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 
+#include <csignal>
+
 #include <functional>
 #include <iostream>
 #include <map>
@@ -59,6 +61,8 @@ const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (or a full quota) must fail a write with an error we check, not kill us.
+  ::signal(SIGXFSZ, SIG_IGN);
   // A command name always means the command, even where a file of that name exists; otherwise no
   // argument, GUI options or files to open mean the desktop application.
   const std::map<std::string, std::function<int(const protolabel::app::Args&)>> commands = {

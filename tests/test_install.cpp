@@ -37,7 +37,7 @@ class InstallTest : public QObject {
   }
 
   void theLayoutHoldsEverythingThePackageShips() {
-    for (const char* file : {"bin/protolabel", "lib/protolabel/libopencv_highgui.so.406",
+    for (const char* file : {"bin/protolabel", "lib/protolabel/libopencv_highgui.so.406", "lib/protolabel/protolabel-dicom-scan",
                              "share/protolabel/models/cow-lite.pt", "share/protolabel/models/README.md",
                              "share/protolabel/sample/abdomen_ct.nii.gz", "share/protolabel/sample/abdomen_ct_examples.nii.gz",
                              "share/applications/protolabel.desktop", "share/icons/hicolor/scalable/apps/protolabel.svg",
@@ -55,6 +55,11 @@ class InstallTest : public QObject {
     const Run info = run(exe, {"info", prefix_.filePath("share/protolabel/sample/abdomen_ct.nii.gz"), "--json"});
     QVERIFY2(info.exitCode == 0, qPrintable(info.err));
     QVERIFY(info.out.contains("\"size\""));
+
+    // DICOM headers are parsed by the installed helper process.
+    const Run dicom = run(exe, {"info", QStringLiteral(PROTOLABEL_TEST_DATA) + "/totalsegmentator-examples/ct_b_dicom/dicom"});
+    QVERIFY2(dicom.exitCode == 0, qPrintable(dicom.err));
+    QVERIFY(dicom.out.contains("512 x 512 x 20"));
 
     // The demo finds the installed model and sample, not the source tree's.
     const Run demo = run(exe, {"demo", "--output", prefix_.filePath("demo"), "--threads", "2"});

@@ -4,6 +4,7 @@
 #include <itkImageIOFactory.h>
 
 #include "AtomicWrite.h"
+#include "CompletenessCheck.h"
 #include "FileChecks.h"
 #include "ItkBridge.h"
 #include "WriteWithItk.h"
@@ -18,7 +19,26 @@ bool isWritableImagePath(const std::string& path) {
   return false;
 }
 
-void writeWithItk(const Volume& volume, const std::string& path, bool compress, const itk::MetaDataDictionary* meta) {
+namespace {
+// Reads back the header of what was written and checks its data is all there (CompletenessCheck).
+void verifyWritten(const std::string& written, const std::string& path) {
+  auto io = itk::ImageIOFactory::CreateImageIO(written.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+  try {
+    if (!io) throw Error(ErrorCode::CorruptFile, "unreadable");
+    io->SetFileName(written);
+    io->ReadImageInformation();
+    requireCompleteData(written, *io);
+  } catch (const std::exception&) {
+    throw Error(ErrorCode::WriteFailed,
+                "Cannot write " + path + ": the disk took only part of the data (is it full?). The previous file, "
+                "if any, is unchanged.",
+                path);
+  }
+}
+}  // namespace
+
+std::unique_ptr<StagedWrite> stageWithItk(const Volume& volume, const std::string& path, bool compress,
+                                          const itk::MetaDataDictionary* meta) {
   ensureItkIoFactories();
   if (volume.isNull() || volume.geometry().isEmpty())
     throw Error(ErrorCode::EmptyDimension, "There is no image to write to " + path + ".", path);
@@ -26,7 +46,7 @@ void writeWithItk(const Volume& volume, const std::string& path, bool compress, 
     throw Error(ErrorCode::UnsupportedFormat,
                 "Cannot write " + path + ": use .nii, .nii.gz, .nrrd, .nhdr, .mha or .mhd.", path);
   checkWriteTarget(path, {});
-  writeAtomically(path, [&](const std::string& temp) {
+  return std::make_unique<StagedWrite>(path, [&](const std::string& temp) {
     dispatchPixelType(volume.pixelType(), [&](auto v) {
       using T = decltype(v);
       auto image = itkViewOf<T>(volume);
@@ -41,7 +61,12 @@ void writeWithItk(const Volume& volume, const std::string& path, bool compress, 
         throw Error(ErrorCode::WriteFailed, "Cannot write " + path + ": " + std::string(e.GetDescription()), path);
       }
     });
+    verifyWritten(temp, path);
   });
+}
+
+void writeWithItk(const Volume& volume, const std::string& path, bool compress, const itk::MetaDataDictionary* meta) {
+  stageWithItk(volume, path, compress, meta)->commit();
 }
 
 void writeImage(const Volume& volume, const std::string& path, const WriteOptions& options) {

@@ -153,8 +153,12 @@ void writeLabelMap(const LabelMap& labels, const ImageGeometry& imageGrid, const
   }
   const std::string description = labelDescriptionPathFor(path);
   checkWriteTarget(description, options.protectedPaths);
-  writeWithItk(labels.voxels(), path, options.compress, nullptr);
-  writeTextAtomically(description, formatItkSnapLabels(labels.completeTable()));
+  // The pair is committed together: both staged and checked before either replaces its file.
+  const std::unique_ptr<StagedWrite> image = stageWithItk(labels.voxels(), path, options.compress, nullptr);
+  const std::string text = formatItkSnapLabels(labels.completeTable());
+  StagedWrite table(description, [&](const std::string& temp) { writeCheckedText(temp, text, description); });
+  image->commit();
+  table.commit();
 }
 
 LabelMap readLabelMap(const std::string& path) {
