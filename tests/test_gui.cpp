@@ -14,6 +14,8 @@
 #include "protolabel/core/io/LabelExport.h"
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/ui/ExportDialog.h"
+#include "protolabel/ui/FinetunePanel.h"
+#include "protolabel/ui/FinetuneRunner.h"
 #include "protolabel/ui/HelpDialog.h"
 #include "protolabel/ui/MainWindow.h"
 #include "protolabel/ui/StartPage.h"
@@ -447,6 +449,28 @@ class GuiTest : public QObject {
     QCOMPARE(finished.first().at(2).toULongLong(), quint64(before));
     QVERIFY(w->model().session().proposal() == nullptr);
     QVERIFY(w->segmentPanel()->statusText().contains("dropped"));
+  }
+
+  void closingTheWindowStopsARunningFineTune() {
+    // Without questions the window stops the run itself (with them, it asks first): nothing keeps
+    // training behind a closed window, and no half-trained model is written.
+    auto w = open(work_.filePath("recovery-close"));
+    QVERIFY(w);
+    QVERIFY(w->openLabels(sampleLabels()));
+    ui::FinetunePanel* panel = w->finetunePanel();
+    const QString output = work_.filePath("closing.pt");
+    panel->setIterations(100000);
+    panel->setOutputPath(output);
+    QSignalSpy progress(panel->runner(), &ui::FinetuneRunner::progress);
+    QSignalSpy failed(panel->runner(), &ui::FinetuneRunner::failed);
+    QTest::mouseClick(panel->startButton(), Qt::LeftButton);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().first().toString()));
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() || !failed.isEmpty(), 60000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().first().toString()));
+    QVERIFY(panel->runner()->running());
+    QVERIFY(w->close());
+    QVERIFY(!panel->runner()->running());
+    QVERIFY(!QFileInfo::exists(output));
   }
 
   void recoversAfterACrash() {

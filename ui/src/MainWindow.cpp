@@ -637,6 +637,18 @@ bool MainWindow::maybeKeepUnsavedLabels() {
 
 void MainWindow::closeEvent(QCloseEvent* e) {
   if (!maybeKeepUnsavedLabels()) return e->ignore();
+  // A fine-tune in progress is the user's time too: ask before throwing it away.
+  FinetuneRunner* training = finetunePanel_->runner();
+  if (training->running()) {
+    if (options_.askQuestions &&
+        QMessageBox::question(this, "Fine-tuning is running",
+                              "A fine-tune is still running; quitting stops it and discards the model it is training. "
+                              "Quit anyway?",
+                              QMessageBox::Yes | QMessageBox::No, QMessageBox::No) != QMessageBox::Yes)
+      return e->ignore();
+    training->cancel();
+    training->wait();
+  }
   runner_->cancel();
   saveSettings();
   e->accept();
