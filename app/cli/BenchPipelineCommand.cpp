@@ -83,14 +83,17 @@ int runBenchPipeline(const Args& args) {
 
   const SamplePaths sample = samplePaths();
   if (sample.image.empty()) throw UsageError("the bundled sample was not found next to the executable");
-  const core::Volume source = core::readImage(sample.image).volume.convertedTo(core::PixelType::Int32);
-  const core::Volume image = resampled<int32_t, false>(source, size);
-  const core::Volume labelVoxels =
-      resampled<uint16_t, true>(core::readLabelMap(sample.labels).voxels().convertedTo(core::PixelType::UInt16), size);
-  const core::LabelMap labels(labelVoxels, {});
+  // Stored as a CT scanner stores it (int16), so the peak memory is what `segment` needs for such a scan.
+  const core::Volume image =
+      resampled<int16_t, false>(core::readImage(sample.image).volume.convertedTo(core::PixelType::Int16), size);
   segmentation::PipelineInput input;
   input.image = &image;
-  input.examples = segmentation::examplesFromLabels(labels, {5, 1, 2, 3}, core::Axis::Z, 1);
+  {
+    const core::LabelMap labels(
+        resampled<uint16_t, true>(core::readLabelMap(sample.labels).voxels().convertedTo(core::PixelType::UInt16), size),
+        {});
+    input.examples = segmentation::examplesFromLabels(labels, {5, 1, 2, 3}, core::Axis::Z, 1);
+  }
 
   const auto model = loadModelFromArgs(cl);
   const segmentation::Pipeline pipeline(model);

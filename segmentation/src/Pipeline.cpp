@@ -118,15 +118,17 @@ void keepExamplesAsPainted(core::LabelMap& labels, const ExampleSet& examples) {
       });
 }
 
+// Uncertainty of a quantised winning probability: 255 at p = 0.5, 0 at p = 0 or 1.
+uint8_t uncertaintyOf(uint8_t best) { return uint8_t(255 - std::abs(2 * int(best) - 255)); }
+
 // Per slice: the mean uncertainty over the band where some structure is plausible (p > 0.05).
-std::vector<double> sliceUncertainty(const std::vector<uint8_t>& best, const std::vector<uint8_t>& uncertainty,
-                                     const PlaneIndex& index) {
+std::vector<double> sliceUncertainty(const std::vector<uint8_t>& best, const PlaneIndex& index) {
   std::vector<double> out(std::size_t(index.slices()), 0.0);
   for (int64_t s = 0; s < index.slices(); ++s) {
     double sum = 0;
     int64_t n = 0;
     index.forEachPixel(s, [&](std::size_t, std::size_t voxel) {
-      if (best[voxel] > 12) sum += uncertainty[voxel] / 255.0, ++n;
+      if (best[voxel] > 12) sum += uncertaintyOf(best[voxel]) / 255.0, ++n;
     });
     out[std::size_t(s)] = n ? sum / double(n) : 0.0;
   }
@@ -157,7 +159,7 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   result.axis = examples.axis;
   result.modality = resolveModality(options.modality, image, input.dicomModality);
   const inference::Preprocessing preprocessing = model_->info().preprocessing;
-  const NetworkVolume query(image, result.modality, preprocessing);
+  NetworkVolume query(image, result.modality, preprocessing);
   std::unique_ptr<NetworkVolume> supportVolume;
   if (crossScan)
     supportVolume = std::make_unique<NetworkVolume>(
@@ -180,7 +182,8 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   // Every structure in turn; the query's features are computed once and shared.
   const auto segmentStart = Clock::now();
   const inference::VolumeView supportView = crossScan ? supportVolume->view() : inference::VolumeView{};
-  inference::SliceSegmenter segmenter(model, query.view(), static_cast<inference::SliceAxis>(int(examples.axis)));
+  auto segmenter = std::make_unique<inference::SliceSegmenter>(model, query.view(),
+                                                                static_cast<inference::SliceAxis>(int(examples.axis)));
   const PlaneIndex index(image.size(), examples.axis);
   const core::SliceLayout layout = core::sliceLayout(image.size(), examples.axis);
   const core::Vec3& spacing = image.geometry().spacing;
@@ -218,7 +221,7 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
     };
     double selfDice = 0;
     const bool finished =
-        propagate(segmenter, label, index.width(), index.height(), pixelMm, settings, sink, tick, filter,
+        propagate(*segmenter, label, index.width(), index.height(), pixelMm, settings, sink, tick, filter,
                   crossScan ? nullptr : &selfDice, crossScan ? &supportView : nullptr,
                   crossScan ? core::sliceLayout(input.support->image->size(), examples.axis).count : 0);
     if (!finished) throw PipelineCancelled();
@@ -226,6 +229,10 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
     ticks = ticksBefore + index.slices();  // a sweep that stopped early counts its whole share
   }
   result.timing.segment = since(segmentStart);
+  // What only the network needed goes before the full-size results are made (the peak of a large scan).
+  segmenter.reset();
+  query.releaseVoxels();
+  supportVolume.reset();
 
   // Back in the scan's voxel order: the winners, cleaned up.
   const auto finishStart = Clock::now();
@@ -235,6 +242,7 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   result.labels = core::LabelMap(image.geometry(), core::PixelType::UInt16);
   uint16_t* out = result.labels.voxels().data<uint16_t>();
   for (std::size_t i = 0; i < fusion.best.size(); ++i) out[i] = fusion.best[i] > 127 ? fusion.winner[i] : 0;
+  std::vector<uint16_t>().swap(fusion.winner);
   for (const LabelExamples& label : examples.labels) {
     if (options.keepConnected) {
       if (crossScan) core::keepLargestComponent(result.labels, label.label);
@@ -243,10 +251,9 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
     if (options.fillHoles) core::fillHolesInSlices(result.labels, label.label, examples.axis);
   }
   if (!crossScan) keepExamplesAsPainted(result.labels, examples);
-  result.uncertainty.resize(fusion.best.size());
-  std::transform(fusion.best.begin(), fusion.best.end(), result.uncertainty.begin(),
-                 [](uint8_t b) { return uint8_t(255 - std::abs(2 * int(b) - 255)); });
-  result.sliceUncertainty = sliceUncertainty(fusion.best, result.uncertainty, index);
+  result.sliceUncertainty = sliceUncertainty(fusion.best, index);
+  result.uncertainty = std::move(fusion.best);
+  for (uint8_t& u : result.uncertainty) u = uncertaintyOf(u);
   result.probabilities = std::move(fusion.probabilities);
   result.timing.finish = since(finishStart);
   return result;

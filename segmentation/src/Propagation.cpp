@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 
 #include "SliceMasks.h"
@@ -118,9 +117,6 @@ bool propagate(inference::SliceSegmenter& segmenter, const LabelExamples& exampl
       if (!ends && settings.minResemblance > -1) {
         const double r = segmenter.resemblance(q, kept, handles[sweep.origin]);
         ends = !(r >= settings.minResemblance);
-        if (std::getenv("PROTOLABEL_TRACE"))
-          std::fprintf(stderr, "label %d slice %lld area %lld resemblance %.3f\n", int(examples.label), (long long)q,
-                       (long long)area, r);
       }
       if (!tick()) return false;
       if (ends) break;

@@ -16,7 +16,7 @@ struct PropagationSettings {
   bool propagate = true;       // off: every slice against its nearest example, nothing stops
   double originWeight = 0.5;   // share of the example's prediction in the blend with the previous slice's
   double continuityMm = 10;    // a piece must lie within this distance of the previous slice's structure
-  double stopFraction = 0.02;  // the sweep stops below this share of the example's area
+  double stopFraction = 0.3;  // the sweep stops below this share of the example's area
   // The sweep also stops where the segmented region no longer resembles the example's structure
   // (SliceSegmenter::resemblance below this; -1 or less: never).
   double minResemblance = -1;

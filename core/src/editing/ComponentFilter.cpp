@@ -7,8 +7,8 @@ namespace protolabel::core {
 namespace {
 
 // Marks (in `component`) every voxel of `value` reachable from `start`; returns the count.
-template <class T>
-int64_t flood(const T* voxels, const Size3& size, T value, int64_t start, std::vector<int32_t>& component, int32_t id,
+template <class T, class Id>
+int64_t flood(const T* voxels, const Size3& size, T value, int64_t start, std::vector<Id>& component, Id id,
               std::vector<int64_t>& stack) {
   const int64_t sx = size[0], sxy = size[0] * size[1], n = sxy * size[2];
   int64_t count = 0;
@@ -30,8 +30,8 @@ int64_t flood(const T* voxels, const Size3& size, T value, int64_t start, std::v
   return count;
 }
 
-template <class T>
-int64_t removeUnmarked(T* voxels, int64_t n, T value, const std::vector<int32_t>& component, int32_t keep) {
+template <class T, class Id>
+int64_t removeUnmarked(T* voxels, int64_t n, T value, const std::vector<Id>& component, Id keep) {
   int64_t removed = 0;
   for (int64_t i = 0; i < n; ++i)
     if (voxels[i] == value && component[std::size_t(i)] != keep) voxels[i] = 0, ++removed;
@@ -51,12 +51,12 @@ int64_t keepConnectedTo(LabelMap& labels, uint16_t value, const std::vector<int6
   const int64_t n = labels.voxels().voxelCount();
   return withVoxels(labels, [&](auto* voxels) {
     using T = std::remove_pointer_t<decltype(voxels)>;
-    std::vector<int32_t> component(std::size_t(n), 0);
+    std::vector<uint8_t> component(std::size_t(n), 0);  // one mark: a byte per voxel, not an id
     std::vector<int64_t> stack;
     for (int64_t s : seeds)
       if (s >= 0 && s < n && voxels[s] == T(value) && component[std::size_t(s)] == 0)
-        flood(voxels, size, T(value), s, component, 1, stack);
-    return removeUnmarked(voxels, n, T(value), component, 1);
+        flood(voxels, size, T(value), s, component, uint8_t(1), stack);
+    return removeUnmarked(voxels, n, T(value), component, uint8_t(1));
   });
 }
 

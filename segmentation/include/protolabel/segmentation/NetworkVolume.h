@@ -19,6 +19,8 @@ class NetworkVolume {
   NetworkVolume(const core::Volume& image, Modality modality, const inference::Preprocessing& preprocessing);
 
   const std::vector<float>& voxels() const { return voxels_; }
+  // Frees the voxels once the network is done; size and flips stay usable.
+  void releaseVoxels() { std::vector<float>().swap(voxels_); }
   const core::Size3& size() const { return size_; }
   const core::AxisFlips& flips() const { return flips_; }
   Modality modality() const { return modality_; }

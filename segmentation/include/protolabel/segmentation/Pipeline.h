@@ -41,18 +41,18 @@ struct PipelineOptions {
   // Propagation's tuning (segmentation/src/Propagation.h); the defaults are the measured best.
   double originWeight = 0.5;
   double continuityMm = 10;
-  double stopFraction = 0.02;
+  double stopFraction = 0.3;  // of the example's area: lower lets leaks run on (measured 0.02-0.4)
   double minResemblance = -1;  // -1: off
   // Intensity gate: voxels further than this many standard deviations from the mean intensity of a
   // structure's examples cannot belong to it (0: off).
   double intensityGate = 2;
-  int gateSmoothing = 0;  // radius (pixels) of the in-plane mean taken before the gate
+  int gateSmoothing = 1;  // radius (pixels) of the in-plane mean taken before the gate (noise in CT)
   // A voxel belongs to a structure when its probability exceeds this.
   double threshold = 0.7;
   // Keep only what is 3D-connected to the examples (the largest piece for examples from another scan).
   bool keepConnected = true;
   // Fill each structure's holes slice by slice (vessels inside an organ that the gate left out).
-  bool fillHoles = false;
+  bool fillHoles = true;
   // Keep every structure's probability map (memory: 4 bytes per voxel and structure).
   bool keepProbabilities = false;
   uint64_t seed = 2025;
