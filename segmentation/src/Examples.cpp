@@ -20,34 +20,6 @@ ExampleSet examplesFromSession(const core::AnnotationSession& session) {
   return set;
 }
 
-ExampleSet examplesFromLabels(const core::LabelMap& labels, const std::vector<uint16_t>& values, core::Axis axis,
-                              int shots) {
-  ExampleSet set;
-  set.axis = axis;
-  std::vector<uint16_t> wanted = values;
-  if (wanted.empty())
-    for (const auto& [value, count] : labels.histogram()) wanted.push_back(value);
-  for (uint16_t value : wanted) {
-    const std::vector<int64_t> holding = labels.slicesContaining(value, axis);
-    if (holding.empty()) continue;
-    const double first = double(holding.front()), last = double(holding.back());
-    std::set<int64_t> chosen;
-    for (int i = 0; i < std::max(1, shots); ++i) {
-      const double target = first + (last - first) * (2.0 * i + 1.0) / (2.0 * std::max(1, shots));
-      // The holding slice nearest to the target position.
-      const auto nearest = std::min_element(holding.begin(), holding.end(), [&](int64_t a, int64_t b) {
-        return std::abs(double(a) - target) < std::abs(double(b) - target);
-      });
-      chosen.insert(*nearest);
-    }
-    LabelExamples label;
-    label.label = value;
-    for (int64_t s : chosen) label.slices.push_back({s, labels.sliceMask(axis, s, value)});
-    set.labels.push_back(std::move(label));
-  }
-  return set;
-}
-
 namespace {
 template <class ChooseSlices>
 ExampleSet examplesOn(const core::LabelMap& labels, const std::vector<uint16_t>& values, core::Axis axis,
@@ -66,6 +38,25 @@ ExampleSet examplesOn(const core::LabelMap& labels, const std::vector<uint16_t>&
   return set;
 }
 }  // namespace
+
+ExampleSet examplesFromLabels(const core::LabelMap& labels, const std::vector<uint16_t>& values, core::Axis axis,
+                              int shots) {
+  const int n = std::max(1, shots);
+  return examplesOn(labels, values, axis, [&](uint16_t value) {
+    const std::vector<int64_t> holding = labels.slicesContaining(value, axis);
+    if (holding.empty()) return std::vector<int64_t>{};
+    std::set<int64_t> chosen;
+    const double first = double(holding.front()), last = double(holding.back());
+    for (int i = 0; i < n; ++i) {
+      const double target = first + (last - first) * (2.0 * i + 1.0) / (2.0 * n);
+      // The holding slice nearest to the target position.
+      chosen.insert(*std::min_element(holding.begin(), holding.end(), [&](int64_t a, int64_t b) {
+        return std::abs(double(a) - target) < std::abs(double(b) - target);
+      }));
+    }
+    return std::vector<int64_t>(chosen.begin(), chosen.end());
+  });
+}
 
 ExampleSet examplesFromPaintedSlices(const core::LabelMap& labels, const std::vector<uint16_t>& values, core::Axis axis) {
   return examplesOn(labels, values, axis, [&](uint16_t v) { return labels.slicesContaining(v, axis); });
