@@ -10,3 +10,5 @@ bash scripts/install-deps.sh
 cmake --preset release ${CMAKE_ARGS:-}
 cmake --build --preset release
 ctest --test-dir build/release --output-on-failure --timeout 900
+# The suites without LibTorch and widgets again under ASan + UBSan and TSan.
+bash scripts/sanitize.sh

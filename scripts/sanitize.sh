@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The suites that need neither LibTorch nor widgets (volumes, IO, DICOM with its helper process, label
+# files, editing, the annotation session with its undo and recovery) built and run under AddressSanitizer + UndefinedBehaviorSanitizer
+# (preset asan) and ThreadSanitizer (preset tsan). LibTorch and Qt are not built with the sanitizers,
+# so the suites that run the network or the widgets stay in the release run (scripts/test.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUITES=(test_core_model test_image_roundtrip test_dicom test_label_files test_editing test_session)
+PATTERN="^($(IFS='|'; echo "${SUITES[*]}"))\$"
+for preset in asan tsan; do
+  cmake --preset "$preset" ${CMAKE_ARGS:-} > "build/$preset-configure.log" 2>&1 \
+    || { tail -30 "build/$preset-configure.log"; exit 1; }
+  cmake --build --preset "$preset" --target "${SUITES[@]}" protolabel_dicom_scan
+done
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp"
+ctest --test-dir build/asan --output-on-failure --timeout 900 -R "$PATTERN"
+ctest --test-dir build/tsan --output-on-failure --timeout 900 -R "$PATTERN"
