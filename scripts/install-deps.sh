@@ -11,6 +11,7 @@ PACKAGES=(
   libvtk9-dev
   zlib1g-dev
   xvfb xauth
+  libclang-rt-14-dev
 )
 
 missing=()

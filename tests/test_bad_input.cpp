@@ -105,6 +105,15 @@ class BadInputTest : public QObject {
     QCOMPARE(errorOf([&] { readImage(temp("empty.mha")); }), code(ErrorCode::EmptyDimension));
   }
 
+  void aMetaImageKeyLongerThanMetaIOsBufferIsRefused() {
+    // Found by fuzz_mha: MetaIO copies a key into a 255-byte buffer unchecked and the process aborts.
+    writeText(temp("longkey.mha"), "ObjectType = Image\nNDims = 3\nOffs" + std::string(400, 'x') +
+                                       " = 1\nDimSize = 4 4 3\nElementType = MET_SHORT\nElementDataFile = LOCAL\n");
+    QCOMPARE(errorOf([&] { readImage(temp("longkey.mha")); }), code(ErrorCode::CorruptFile));
+    writeText(temp("nokey.mha"), "ObjectType = Image\nNDims = 3\nthis line has no equals sign\n");
+    QCOMPARE(errorOf([&] { readImage(temp("nokey.mha")); }), code(ErrorCode::CorruptFile));
+  }
+
   void hugeDimensionsAreRefusedBeforeAllocating() {
     // A header announcing 60000^3 float voxels (about 800 TB) must not be allocated.
     writeText(temp("huge.nhdr"),

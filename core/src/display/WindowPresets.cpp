@@ -6,7 +6,9 @@
 namespace protolabel::core {
 
 Window percentileWindow(const Volume& volume, double lowPercent, double highPercent) {
-  const auto [lo, hi] = volume.intensityRange();
+  // Plain variables, not a structured binding: the lambdas below capture them (C++17).
+  const std::pair<double, double> range = volume.intensityRange();
+  const double lo = range.first, hi = range.second;
   if (!(hi > lo)) return Window{1, lo};
   // A fine histogram is exact enough for display and avoids sorting hundreds of millions of voxels.
   constexpr int kBins = 4096;

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -311,6 +312,36 @@ int64_t checkNiftiHeader(const std::string& path) {
   if (magic == "n+1" && !(h.vox_offset >= 352))
     badHeader(path, "its image data would start at byte " + std::to_string(h.vox_offset) + ", inside the header");
   return magic == "n+1" ? countNonFiniteNiftiVoxels(path, h, swapped) : 0;
+}
+
+void checkMetaImageHeader(const std::string& path) {
+  // MetaIO copies every key into a fixed 255-byte field name without a bound (a long key overflows it
+  // and aborts the process), so the header is read here first: text lines "Key = Value" up to the
+  // ElementDataFile line that ends it.
+  auto damaged = [&](const std::string& what) {
+    throw Error(ErrorCode::CorruptFile, path + " has a damaged MetaImage header: " + what + ".", path);
+  };
+  constexpr std::size_t kMaxKey = 128, kMaxHeader = 1 << 20;
+  std::ifstream in(path, std::ios::binary);
+  std::string head(kMaxHeader, '\0');
+  in.read(head.data(), std::streamsize(head.size()));
+  head.resize(std::size_t(in.gcount()));
+  std::istringstream lines(head);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    const std::size_t equals = line.find('=');
+    if (equals == std::string::npos) damaged("a line is not of the form 'Key = Value'");
+    std::string key = line.substr(0, equals);
+    key.erase(key.find_last_not_of(" \t") + 1);
+    key.erase(0, key.find_first_not_of(" \t"));
+    if (key.empty() || key.size() > kMaxKey) damaged("a key is empty or longer than " + std::to_string(kMaxKey) + " characters");
+    for (const char c : key)
+      if (!std::isprint(static_cast<unsigned char>(c))) damaged("a key holds binary bytes");
+    if (key == "ElementDataFile") return;
+  }
+  damaged("it has no ElementDataFile line in its first megabyte");
 }
 
 void requireCompleteData(const std::string& path, itk::ImageIOBase& io) {

@@ -19,4 +19,8 @@ void requireCompleteData(const std::string& path, itk::ImageIOBase& io);
 // non-finite policy, without refusing).
 int64_t checkNiftiHeader(const std::string& path);
 
+// Call before ITK parses a MetaImage header (.mha, .mhd): every line "Key = Value" with a printable
+// key of at most 128 characters, up to the ElementDataFile line; MetaIO overflows a buffer otherwise.
+void checkMetaImageHeader(const std::string& path);
+
 }  // namespace protolabel::core

@@ -1,6 +1,7 @@
 #include "protolabel/core/io/ImageReader.h"
 
 #include <itkGDCMImageIO.h>
+#include <itkMetaImageIO.h>
 #include <itkNiftiImageIO.h>
 #include <itkImageFileReader.h>
 #include <itkImageIOFactory.h>
@@ -230,6 +231,7 @@ LoadedImage readImage(const std::string& path, const ReadOptions& options) {
                   path);
     if (niftiNonFinite > 0)
       result.warnings.push_back(std::to_string(niftiNonFinite) + " NaN or infinite voxels were read as 0.");
+    if (dynamic_cast<itk::MetaImageIO*>(io.GetPointer())) checkMetaImageHeader(readable);
     try {
       io->SetFileName(readable);
       io->ReadImageInformation();
