@@ -9,7 +9,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread
   libinsighttoolkit5-dev libgdcm-dev libgdcm-tools
   libvtk9-dev
-  zlib1g-dev
+  zlib1g-dev nlohmann-json3-dev
   xvfb xauth
   libclang-rt-14-dev
 )

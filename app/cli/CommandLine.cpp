@@ -1,7 +1,10 @@
 #include "CommandLine.h"
 
 #include <cmath>
+#include <limits>
 #include <sstream>
+
+#include "protolabel/core/WholeNumber.h"
 
 namespace protolabel::app {
 
@@ -38,34 +41,16 @@ std::string CommandLine::option(const std::string& name, const std::string& fall
 std::optional<int> CommandLine::intOption(const std::string& name) const {
   auto value = option(name);
   if (!value) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    const int n = std::stoi(*value, &used);
-    if (used != value->size()) throw std::invalid_argument(*value);
-    return n;
-  } catch (const std::exception&) {
-    throw UsageError("--" + name + " expects a whole number, not '" + *value + "'");
-  }
+  const auto n = core::parseWholeNumber(*value, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+  if (!n) throw UsageError("--" + name + " expects a whole number, not '" + *value + "'");
+  return int(*n);
 }
-
-namespace {
-// The whole text must be a number; std::stoll alone accepts "1abc" as 1.
-std::optional<int64_t> parseWhole(const std::string& text) {
-  try {
-    std::size_t used = 0;
-    const long long n = std::stoll(text, &used);
-    if (used == text.size()) return int64_t(n);
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-}  // namespace
 
 std::optional<int64_t> CommandLine::intOption(const std::string& name, int64_t lo, int64_t hi) const {
   auto value = option(name);
   if (!value) return std::nullopt;
-  const auto n = parseWhole(*value);
-  if (!n || *n < lo || *n > hi)
+  const auto n = core::parseWholeNumber(*value, lo, hi);
+  if (!n)
     throw UsageError("--" + name + " expects a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
                      ", not '" + *value + "'");
   return n;

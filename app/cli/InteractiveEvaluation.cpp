@@ -10,12 +10,14 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
 #include <sstream>
 
 #include "CommandLine.h"
+#include "protolabel/core/WholeNumber.h"
 #include "Commands.h"
 #include "JsonOutput.h"
 #include "ModelLocation.h"
@@ -97,15 +99,9 @@ std::vector<int> parseIds(const std::string& text) {
   std::vector<int> ids;
   std::stringstream in(text);
   for (std::string item; std::getline(in, item, ',');) {
-    std::size_t used = 0;
-    int value = -1;
-    try {
-      value = std::stoi(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != item.size() || value < 0) throw UsageError("--volumes expects comma-separated volume ids, not '" + text + "'");
-    ids.push_back(value);
+    const std::optional<int64_t> value = core::parseWholeNumber(item, 0, std::numeric_limits<int>::max());
+    if (!value) throw UsageError("--volumes expects comma-separated volume ids, not '" + text + "'");
+    ids.push_back(int(*value));
   }
   return ids;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "SliceAccess.h"
+#include "protolabel/core/Error.h"
 
 namespace protolabel::core {
 
@@ -187,14 +188,29 @@ void forEachPathSpan(const BrushPath& path, SemiAxes r, int64_t width, int64_t h
   for (const auto& [u, v] : path.lineVoxels) f(v, u, u);
 }
 
+// Which voxels the threshold brush may paint (all without a threshold).
+struct IntensityGate {
+  const Volume* image;
+  const void* labelsBase;
+  std::size_t labelSize;
+  double low, high;
+  template <class T>
+  bool allows(const T* voxel) const {
+    if (!image) return true;
+    const double x = image->valueAtLinear(int64_t((reinterpret_cast<const char*>(voxel) -
+                                                   static_cast<const char*>(labelsBase)) / std::ptrdiff_t(labelSize)));
+    return x >= low && x <= high;
+  }
+};
+
 template <class T>
-void paintSpan(const SlicePlane<T>& plane, const LockTable& locks, T value, int64_t v, int64_t u0, int64_t u1,
-               PlaneBox& changed) {
+void paintSpan(const SlicePlane<T>& plane, const LockTable& locks, const IntensityGate& gate, T value, int64_t v,
+               int64_t u0, int64_t u1, PlaneBox& changed) {
   int64_t first = INT64_MAX, last = INT64_MIN;
   T* p = &plane.at(u0, v);
   for (int64_t u = u0; u <= u1; ++u, p += plane.strideU) {
     const T current = *p;
-    if (current == value || locks[current]) continue;
+    if (current == value || locks[current] || !gate.allows(p)) continue;
     *p = value;
     if (first == INT64_MAX) first = u;
     last = u;
@@ -208,9 +224,10 @@ IndexBox paintPathOf(LabelMap& labels, Axis axis, int64_t slice, const BrushPath
   const SlicePlane<T> plane = slicePlane<T>(labels, axis, slice);
   const LockTable locks(rules.locked, labels.pixelType());
   const T value = static_cast<T>(rules.value);
+  const IntensityGate gate{rules.image, labels.voxels().rawData(), sizeof(T), rules.low, rules.high};
   PlaneBox changed;
   forEachPathSpan(path, r, plane.width, plane.height, [&](int64_t v, int64_t u0, int64_t u1) {
-    paintSpan(plane, locks, value, v, u0, u1, changed);
+    paintSpan(plane, locks, gate, value, v, u0, u1, changed);
   });
   return changed.toIndexBox(plane.layout, plane.normal, slice);
 }
@@ -218,6 +235,8 @@ IndexBox paintPathOf(LabelMap& labels, Axis axis, int64_t slice, const BrushPath
 IndexBox paintPath(LabelMap& labels, Axis axis, int64_t slice, const BrushPath& path, SemiAxes r,
                    const PaintRules& rules) {
   checkValueFits(labels, rules.value);
+  if (rules.image && rules.image->size() != labels.geometry().size)
+    throw Error(ErrorCode::GridMismatch, "the threshold brush's image is not on the labels' grid");
   if (labels.pixelType() == PixelType::UInt8) return paintPathOf<uint8_t>(labels, axis, slice, path, r, rules);
   return paintPathOf<uint16_t>(labels, axis, slice, path, r, rules);
 }

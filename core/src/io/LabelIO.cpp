@@ -13,6 +13,7 @@
 #include "ItkBridge.h"
 #include "WriteWithItk.h"
 #include "protolabel/core/Error.h"
+#include "protolabel/core/WholeNumber.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/ItkSnapLabelFile.h"
 
@@ -94,17 +95,11 @@ LabelTable tableFromSegNrrdFields(const itk::MetaDataDictionary& dict) {
     e.value = static_cast<uint16_t>(n + 1);
     if (get(prefix + "LabelValue", labelValue)) {
       // The whole field must be a label value: "70000", "-1" or "abc" are refused, never wrapped.
-      std::size_t used = 0;
-      long value = -1;
-      try {
-        value = std::stol(labelValue, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != labelValue.size() || value < 1 || value > 65535)
+      const std::optional<int64_t> value = parseWholeNumber(labelValue, 1, 65535);
+      if (!value)
         throw Error(ErrorCode::CorruptFile,
                     prefix + "LabelValue is '" + labelValue + "'; label values are whole numbers from 1 to 65535.");
-      e.value = static_cast<uint16_t>(value);
+      e.value = static_cast<uint16_t>(*value);
     }
     e.name = get(prefix + "Name", name) ? name : id;
     e.color = get(prefix + "Color", color) ? parseColor(color) : LabelTable::defaultColor(e.value);

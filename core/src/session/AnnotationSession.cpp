@@ -145,7 +145,8 @@ IndexBox AnnotationSession::strokeTo(double u, double v) {
   const auto [u0, v0] = s.last.value_or(std::make_pair(u, v));
   // Coronal and sagittal strokes cross many axial slices: record only those the brush can reach.
   undo_.touch(labels_, strokeBounds(labels_, s.axis, s.slice, u0, v0, u, v, s.brush));
-  const PaintRules rules{s.value, lockedLabels()};
+  PaintRules rules{s.value, lockedLabels()};
+  if (paintRange_ && s.value != 0) rules.image = image_.get(), rules.low = paintRange_->first, rules.high = paintRange_->second;
   const IndexBox changed = paintStroke(labels_, s.axis, s.slice, u0, v0, u, v, s.brush, rules);
   s.last = std::make_pair(u, v);
   return changed;
@@ -272,6 +273,60 @@ IndexBox AnnotationSession::accept(uint16_t label) {
   withdraw(label);
   commitEdit();
   return labels_.extentOf(label);
+}
+
+IndexBox AnnotationSession::deleteLabel(uint16_t label) {
+  if (label == 0 || !hasImage()) return {};
+  const IndexBox box = labels_.extentOf(label);
+  beginEdit("Delete label");
+  undo_.touch(labels_, box);
+  if (!box.empty()) {
+    uint16_t* voxels = labels_.voxels().data<uint16_t>();
+    const Size3& size = labels_.geometry().size;
+    for (int64_t k = box.lo[2]; k <= box.hi[2]; ++k)
+      for (int64_t j = box.lo[1]; j <= box.hi[1]; ++j)
+        for (int64_t i = box.lo[0]; i <= box.hi[0]; ++i) {
+          uint16_t& v = voxels[i + size[0] * (j + size[1] * k)];
+          if (v == label) v = 0;
+        }
+  }
+  labels_.table().remove(label);
+  supports_.erase(label);
+  if (proposal_ && proposal_->pending.count(label)) withdraw(label);
+  commitEdit();
+  return box;
+}
+
+void AnnotationSession::proposeMask(uint16_t label, const std::vector<uint8_t>& mask) {
+  if (!hasImage() || label == 0) return;
+  if (int64_t(mask.size()) != labels_.voxels().voxelCount())
+    throw Error(ErrorCode::GridMismatch, "the proposed mask is not on the image's grid");
+  // Added to the pending proposal in place (a proposal is not an undo step; copying a full-size one
+  // would double its memory).
+  if (!proposal_) {
+    auto fresh = std::make_shared<Proposal>();
+    fresh->labels = LabelMap(labels_.geometry(), PixelType::UInt16);
+    fresh->uncertainty.assign(mask.size(), 0);
+    fresh->sliceUncertainty.assign(std::size_t(labels_.geometry().size[std::size_t(supportAxis_)]), -1);
+    fresh->axis = supportAxis_;
+    proposal_ = std::move(fresh);
+  }
+  Proposal* next = proposal_.get();
+  uint16_t* proposed = next->labels.voxels().data<uint16_t>();
+  for (std::size_t i = 0; i < mask.size(); ++i) {
+    if (proposed[i] == label) proposed[i] = 0;
+    if (mask[i]) proposed[i] = label;
+  }
+  if (!labels_.table().find(label)) labels_.table().addDefault(label);
+  next->pending.insert(label);
+}
+
+void AnnotationSession::restoreExamples(const std::map<uint16_t, std::set<int64_t>>& examples) {
+  supports_.clear();
+  for (const auto& [label, slices] : examples)
+    for (int64_t s : slices)
+      if (s >= 0 && s < labels_.geometry().size[std::size_t(supportAxis_)]) supports_[label].insert(s);
+  pruneSupports();
 }
 
 void AnnotationSession::discard(uint16_t label) {

@@ -24,6 +24,10 @@ struct BrushShape {
 struct PaintRules {
   uint16_t value = 1;           // the label written; 0 erases
   std::set<uint16_t> locked;    // labels never overwritten and never erased
+  // The threshold brush: only voxels whose intensity in `image` (on the labels' grid) lies in
+  // [low, high] are painted. Null: every voxel under the brush.
+  const Volume* image = nullptr;
+  double low = 0, high = 0;
 };
 
 // Paints one brush disc centred at (u, v) on slice `slice` normal to `axis`. Parts outside the image

@@ -59,6 +59,10 @@ class AnnotationSession {
   IndexBox strokeTo(double u, double v);
   void endStroke();
   bool strokeActive() const { return stroke_.has_value(); }
+  // The threshold brush: strokes paint only voxels whose intensity lies in [low, high]; nullopt
+  // paints every voxel under the brush. Erasing is never limited.
+  void setPaintRange(std::optional<std::pair<double, double>> range) { paintRange_ = range; }
+  const std::optional<std::pair<double, double>>& paintRange() const { return paintRange_; }
   IndexBox fill(Axis axis, int64_t slice, int64_t u, int64_t v, uint16_t value);
 
   // Copies `label` on support slice `slice` from `reference` (on the image's grid) into the labels,
@@ -98,6 +102,20 @@ class AnnotationSession {
   // The segmented slice with the highest uncertainty after `current` in descending order of
   // uncertainty (wraps around); -1 without a proposal.
   int64_t nextUncertainSlice(int64_t current) const;
+
+  // Clears every voxel of `label`, its examples and its pending proposal, and removes it from the
+  // table: one undoable step. Returns the cleared voxels' box. A locked label is deleted too (the
+  // user asked for it by name), and value 0 is not a label.
+  IndexBox deleteLabel(uint16_t label);
+
+  // Offers `mask` (per voxel, non-zero where `label` is proposed) as a pending proposal of `label`,
+  // beside whatever else is pending: what interpolation and region growing produce, reviewed and
+  // accepted like the engine's result. Replaces an earlier pending proposal of the same label.
+  void proposeMask(uint16_t label, const std::vector<uint8_t>& mask);
+
+  // Makes `examples` (label -> slices along supportAxis()) the examples, keeping only slices that
+  // hold their label: a reopened workspace. Not an undo step (it belongs with loading the labels).
+  void restoreExamples(const std::map<uint16_t, std::set<int64_t>>& examples);
 
   // Changes the label table (rename, recolour, add, hide, lock) as one undoable step.
   void changeTable(const LabelTable& table, const std::string& description);
@@ -146,6 +164,7 @@ class AnnotationSession {
   EditorState editBefore_;  // the state when the open edit began
   uint64_t savedPosition_ = 0;
   std::optional<Stroke> stroke_;
+  std::optional<std::pair<double, double>> paintRange_;
   Axis supportAxis_ = Axis::Z;
 };
 
