@@ -218,6 +218,7 @@ class ToolsTest : public QObject {
     view.cursor = {10, 20, 30};
     view.activeLabel = kSpleen;
     view.panel = 1;
+    view.layout = "AAAA/wAAAAD9";
     const std::string manifest = dir.filePath("case 1.protolabel").toStdString();
     saveWorkspace(s, view, manifest);
 
@@ -229,6 +230,7 @@ class ToolsTest : public QObject {
     QVERIFY((w.cursor == std::array<int64_t, 3>{10, 20, 30}));
     QCOMPARE(w.activeLabel, kSpleen);
     QCOMPARE(w.panel, 1);
+    QCOMPARE(w.layout, view.layout);
     const LabelMap labels = readLabelMap(w.labelsPath);
     QCOMPARE(count(labels, kLiver), count(s.labels(), kLiver));
     QCOMPARE(labels.table().find(kLiver)->name, std::string("my liver"));

@@ -4,8 +4,10 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QShortcut>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -16,13 +18,14 @@
 namespace protolabel::ui {
 
 namespace {
-enum Column { Colour, Value, Name, Visible, Locked, Columns };
+enum Column { Colour, Value, Name, Opacity, Visible, Locked, Columns };
 }
 
 LabelPanel::LabelPanel(ViewerModel* model, QWidget* parent) : QWidget(parent), model_(model) {
   table_ = new QTableWidget(0, Columns, this);
   table_->setObjectName("label-table");
-  table_->setHorizontalHeaderLabels({"", "Value", "Name", "Show", "Lock"});
+  table_->setHorizontalHeaderLabels({"", "Value", "Name", "Opacity %", "Show", "Lock"});
+  table_->setContextMenuPolicy(Qt::CustomContextMenu);
   table_->verticalHeader()->hide();
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -31,10 +34,14 @@ LabelPanel::LabelPanel(ViewerModel* model, QWidget* parent) : QWidget(parent), m
   table_->setColumnWidth(Value, 48);
   auto* add = new QPushButton("Add", this);
   add->setObjectName("add-label");
+  auto* remove = new QPushButton("Delete", this);
+  remove->setObjectName("delete-label");
+  remove->setToolTip("Deletes the selected label and clears its voxels (Delete key; undoable)");
   auto* load = new QPushButton("Load table…", this);
   auto* save = new QPushButton("Save table…", this);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(add);
+  buttons->addWidget(remove);
   buttons->addWidget(load);
   buttons->addWidget(save);
   auto* layout = new QVBoxLayout(this);
@@ -42,6 +49,19 @@ LabelPanel::LabelPanel(ViewerModel* model, QWidget* parent) : QWidget(parent), m
   layout->addLayout(buttons);
 
   connect(add, &QPushButton::clicked, this, &LabelPanel::addLabel);
+  connect(remove, &QPushButton::clicked, this, &LabelPanel::deleteSelectedLabel);
+  // The Delete key while the list has focus; the views keep their own keys.
+  auto* deleteKey = new QShortcut(QKeySequence::Delete, table_, this, &LabelPanel::deleteSelectedLabel, Qt::WidgetShortcut);
+  deleteKey->setObjectName("delete-label-key");
+  connect(table_, &QTableWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+    const int row = table_->rowAt(at.y());
+    if (row < 0) return;
+    table_->selectRow(row);
+    QMenu menu(this);
+    menu.addAction("Delete label", this, &LabelPanel::deleteSelectedLabel);
+    menu.addAction("Change colour…", this, [this, row] { onCellDoubleClicked(row, Colour); });
+    menu.exec(table_->viewport()->mapToGlobal(at));
+  });
   connect(load, &QPushButton::clicked, this, &LabelPanel::loadTable);
   connect(save, &QPushButton::clicked, this, &LabelPanel::saveTable);
   connect(table_, &QTableWidget::cellChanged, this, &LabelPanel::onCellChanged);
@@ -50,36 +70,51 @@ LabelPanel::LabelPanel(ViewerModel* model, QWidget* parent) : QWidget(parent), m
     if (!rebuilding_ && row >= 0) model_->setActiveLabel(valueAt(row));
   });
   connect(model_, &ViewerModel::tableChanged, this, &LabelPanel::rebuild);
-  connect(model_, &ViewerModel::activeLabelChanged, this, &LabelPanel::rebuild);
+  // Only the selection follows the active label: rebuilding the rows here would destroy the item a
+  // double-click is about to edit.
+  connect(model_, &ViewerModel::activeLabelChanged, this, &LabelPanel::selectActiveLabel);
   rebuild();
 }
 
 uint16_t LabelPanel::valueAt(int row) const { return uint16_t(table_->item(row, Value)->text().toUInt()); }
 
 void LabelPanel::rebuild() {
+  // Cells are updated in place, never replaced: a table change can come from a cell's own edit
+  // (cellChanged -> changeTable -> here), and deleting that item inside its setData corrupts memory.
+  const QSignalBlocker block(table_);
   rebuilding_ = true;
   const auto& entries = model_->session().table().entries();
   table_->setRowCount(int(entries.size()));
+  const auto cell = [this](int row, int column, Qt::ItemFlags flags) {
+    QTableWidgetItem* item = table_->item(row, column);
+    if (!item) table_->setItem(row, column, item = new QTableWidgetItem);
+    item->setFlags(flags);
+    return item;
+  };
+  const Qt::ItemFlags fixed = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
   for (int row = 0; row < int(entries.size()); ++row) {
     const core::LabelEntry& e = entries[std::size_t(row)];
-    auto* swatch = new QTableWidgetItem;
+    QTableWidgetItem* swatch = cell(row, Colour, fixed);
     swatch->setBackground(QColor(e.color[0], e.color[1], e.color[2]));
-    swatch->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
     swatch->setToolTip("Double-click to change the colour");
-    table_->setItem(row, Colour, swatch);
-    auto* value = new QTableWidgetItem(QString::number(e.value));
-    value->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-    table_->setItem(row, Value, value);
-    table_->setItem(row, Name, new QTableWidgetItem(QString::fromStdString(e.name)));
-    for (auto [column, on] : {std::pair{int(Visible), e.visible}, std::pair{int(Locked), e.locked}}) {
-      auto* box = new QTableWidgetItem;
-      box->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
-      box->setCheckState(on ? Qt::Checked : Qt::Unchecked);
-      table_->setItem(row, column, box);
-    }
+    cell(row, Value, fixed)->setText(QString::number(e.value));
+    cell(row, Name, fixed | Qt::ItemIsEditable)->setText(QString::fromStdString(e.name));
+    QTableWidgetItem* opacity = cell(row, Opacity, fixed | Qt::ItemIsEditable);
+    opacity->setText(QString::number(int(e.opacity * 100 + 0.5)));
+    opacity->setToolTip("0-100; multiplies the overall label opacity (Tools tab)");
+    for (auto [column, on] : {std::pair{int(Visible), e.visible}, std::pair{int(Locked), e.locked}})
+      cell(row, column, fixed | Qt::ItemIsUserCheckable)->setCheckState(on ? Qt::Checked : Qt::Unchecked);
     if (e.value == model_->activeLabel()) table_->selectRow(row);
   }
   rebuilding_ = false;
+}
+
+void LabelPanel::selectActiveLabel() {
+  for (int row = 0; row < table_->rowCount(); ++row)
+    if (valueAt(row) == model_->activeLabel() && table_->currentRow() != row) {
+      const QSignalBlocker block(table_);
+      table_->selectRow(row);
+    }
 }
 
 void LabelPanel::addLabel() {
@@ -98,6 +133,12 @@ void LabelPanel::onCellChanged(int row, int column) {
   if (!e) return;
   const char* what = "Change label";
   if (column == Name) e->name = table_->item(row, Name)->text().toStdString(), what = "Rename label";
+  if (column == Opacity) {
+    bool ok = false;
+    const int percent = table_->item(row, Opacity)->text().trimmed().remove('%').toInt(&ok);
+    if (!ok || percent < 0 || percent > 100) return rebuild();  // back to the stored value
+    e->opacity = percent / 100.0, what = "Change label opacity";
+  }
   if (column == Visible) e->visible = table_->item(row, Visible)->checkState() == Qt::Checked, what = "Show or hide label";
   if (column == Locked) e->locked = table_->item(row, Locked)->checkState() == Qt::Checked, what = "Lock or unlock label";
   model_->changeTable(table, what);
@@ -112,6 +153,12 @@ void LabelPanel::onCellDoubleClicked(int row, int column) {
   if (!chosen.isValid()) return;
   e->color = {uint8_t(chosen.red()), uint8_t(chosen.green()), uint8_t(chosen.blue())};
   model_->changeTable(table, "Recolour label");
+}
+
+void LabelPanel::deleteSelectedLabel() {
+  const int row = table_->currentRow();
+  if (row < 0 || !model_->hasImage()) return;
+  model_->deleteLabel(valueAt(row));
 }
 
 void LabelPanel::loadTable() {

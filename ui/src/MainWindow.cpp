@@ -26,6 +26,7 @@
 #include <QToolBar>
 #include <QDockWidget>
 #include <QtConcurrent/QtConcurrentRun>
+#include <cmath>
 #include <functional>
 
 #include "SurfaceUpdater.h"
@@ -43,6 +44,7 @@
 #include "protolabel/ui/SliceView.h"
 #include "protolabel/ui/StartPage.h"
 #include "protolabel/ui/SurfaceView.h"
+#include "protolabel/ui/ToolsPanel.h"
 
 namespace protolabel::ui {
 
@@ -128,6 +130,10 @@ MainWindow::~MainWindow() {
   runner_->wait();
   autosaveWatcher_.waitForFinished();
   loader_->wait();
+  // The views and panels use model_, a member that dies before QWidget deletes its children: an
+  // editor still open in the label table would commit into a destroyed model while closing.
+  delete takeCentralWidget();
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) delete dock;
 }
 
 SliceView* MainWindow::sliceView(core::Axis axis) const { return views_[int(axis)]; }
@@ -159,6 +165,7 @@ void MainWindow::buildViews() {
   connect(startPage_, &StartPage::openImageRequested, this, &MainWindow::chooseImage);
   connect(startPage_, &StartPage::openDicomRequested, this, &MainWindow::chooseDicomFolder);
   connect(startPage_, &StartPage::openRecentRequested, this, [this](const QString& path) { openImage(path); });
+  connect(startPage_, &StartPage::openWorkspaceRequested, this, [this](const QString& path) { openWorkspace(path); });
   connect(&model_, &ViewerModel::imageChanged, this, [this, central] { pages_->setCurrentWidget(central); });
   cursorInfo_ = new QLabel(this);
   statusBar()->addPermanentWidget(cursorInfo_, 1);
@@ -175,9 +182,12 @@ void MainWindow::buildDock() {
   labelPanel_ = new LabelPanel(&model_, tabs_);
   segmentPanel_ = new SegmentPanel(&model_, runner_, tabs_);
   finetunePanel_ = new FinetunePanel(&model_, tabs_);
+  toolsPanel_ = new ToolsPanel(&model_, tabs_);
   tabs_->addTab(labelPanel_, "Labels");
+  tabs_->addTab(toolsPanel_, "Tools");
   tabs_->addTab(segmentPanel_, "Segment");
   tabs_->addTab(finetunePanel_, "Fine-tune");
+  for (SliceView* view : views_) connect(view, &SliceView::growRequested, toolsPanel_, &ToolsPanel::growFrom);
   auto* dock = new QDockWidget("Tools", this);
   dock->setObjectName("tools-dock");
   dock->setWidget(tabs_);
@@ -211,6 +221,9 @@ void MainWindow::buildActions() {
   add(file, "Save labels &as…", QKeySequence::SaveAs, &MainWindow::saveLabelsAs);
   add(file, "&Export…", QKeySequence("Ctrl+E"), &MainWindow::exportLabels, true);
   file->addSeparator();
+  add(file, "Open &workspace…", QKeySequence("Ctrl+Shift+O"), &MainWindow::chooseWorkspace);
+  add(file, "Save wor&kspace as…", QKeySequence("Ctrl+Alt+S"), &MainWindow::saveWorkspaceAs);
+  file->addSeparator();
   add(file, "&Quit", QKeySequence::Quit, &QWidget::close);
   bar->addSeparator();
 
@@ -234,10 +247,11 @@ void MainWindow::buildActions() {
   refreshUndo();
   bar->addSeparator();
 
-  // Tools: one active at a time; B, E, F, C as in common annotation tools.
+  // Tools: one active at a time; B, E, F, C as in common annotation tools; G grows a region.
   auto* tools = new QActionGroup(this);
   const std::pair<Tool, std::pair<const char*, const char*>> toolList[] = {
-      {Tool::Crosshair, {"Crosshair", "C"}}, {Tool::Brush, {"Brush", "B"}}, {Tool::Eraser, {"Eraser", "E"}}, {Tool::Fill, {"Fill", "F"}}};
+      {Tool::Crosshair, {"Crosshair", "C"}}, {Tool::Brush, {"Brush", "B"}}, {Tool::Eraser, {"Eraser", "E"}}, {Tool::Fill, {"Fill", "F"}},
+      {Tool::Grow, {"Grow", "G"}}};
   QMenu* toolMenu = menuBar()->addMenu("&Tools");
   for (const auto& [tool, names] : toolList) {
     QAction* a = tools->addAction(names.first);
@@ -280,7 +294,9 @@ void MainWindow::buildActions() {
     presets_->clear();
     for (const core::WindowPreset& p : model_.windowPresets())
       presets_->addItem(QString("%1 (%2/%3)").arg(QString::fromStdString(p.name)).arg(p.window.width, 0, 'g', 4).arg(p.window.level, 0, 'g', 4));
+    showWindowInPresets();
   });
+  connect(&model_, &ViewerModel::windowChanged, this, &MainWindow::showWindowInPresets);
 
   QMenu* view = menuBar()->addMenu("&View");
   QAction* labels = view->addAction("Show labels");
@@ -341,6 +357,19 @@ void MainWindow::openSample() {
 void MainWindow::applyWindowPreset(int index) {
   const auto& presets = model_.windowPresets();
   if (index >= 0 && index < int(presets.size())) model_.setWindow(presets[std::size_t(index)].window);
+}
+
+void MainWindow::showWindowInPresets() {
+  const auto& presets = model_.windowPresets();
+  const core::Window& w = model_.window();
+  const QSignalBlocker block(presets_);
+  // The "Custom" entry, when there, follows the presets.
+  if (presets_->count() > int(presets.size())) presets_->removeItem(int(presets.size()));
+  for (std::size_t i = 0; i < presets.size(); ++i)
+    if (std::abs(presets[i].window.width - w.width) < 1e-6 && std::abs(presets[i].window.level - w.level) < 1e-6)
+      return presets_->setCurrentIndex(int(i));
+  presets_->addItem(QString("Custom (%1/%2)").arg(w.width, 0, 'f', 0).arg(w.level, 0, 'f', 0));
+  presets_->setCurrentIndex(presets_->count() - 1);
 }
 
 void MainWindow::restoreSettings() {
@@ -406,6 +435,8 @@ void MainWindow::openImage(const QString& path, const QString& labelsPath, bool 
   if (runner_->running()) return showMessage("Wait for the segmentation to finish (or cancel it) before opening another image");
   if (!maybeKeepUnsavedLabels()) return;
   pendingLabels_ = labelsPath;
+  pendingWorkspace_.reset();
+  pendingWorkspacePath_.clear();
   pendingLabelsAreExamples_ = false;
   pendingLabelsRecovered_ = labelsRecovered;
   if (!loader_->load(path)) return showMessage("Another image is still loading");
@@ -429,7 +460,9 @@ void MainWindow::onImageLoaded(std::shared_ptr<core::LoadedImage> image) {
   QString message = "Opened " + path;
   for (const std::string& w : image->warnings) message += " — " + QString::fromStdString(w);
   showMessage(message);
+  workspacePath_.clear();
   if (!pendingLabels_.isEmpty()) openLabels(std::exchange(pendingLabels_, QString()));
+  if (pendingWorkspace_) applyWorkspace(*std::exchange(pendingWorkspace_, std::nullopt));
   requestSurfaces();
   updateTitle();
   Q_EMIT imageLoaded();
@@ -493,6 +526,10 @@ bool MainWindow::saveLabelsTo(const QString& path) {
 
 void MainWindow::saveLabels() {
   if (!model_.hasImage()) return;
+  if (!workspacePath_.isEmpty()) {
+    saveWorkspaceTo(workspacePath_);
+    return;
+  }
   if (labelsPath_.isEmpty()) return saveLabelsAs();
   saveLabelsTo(labelsPath_);
 }
@@ -511,14 +548,31 @@ void MainWindow::exportLabels() {
   QSettings s;
   ExportDialog dialog(s.value("folders/export", QFileInfo(source).path()).toString(), stemOf(source) + "_labels", this);
   if (dialog.exec() != QDialog::Accepted) return;
-  core::ExportRequest request = dialog.request();
+  const QStringList written = exportTo(dialog.request());
+  if (written.isEmpty() || !options_.askQuestions) return;
+  QMessageBox box(QMessageBox::Information, "Export", QString("Wrote %1 file(s) to %2").arg(written.size()).arg(QFileInfo(written.front()).path()),
+                  QMessageBox::Ok, this);
+  QStringList names;
+  for (const QString& path : written) names << QFileInfo(path).fileName();
+  box.setInformativeText(names.join("\n"));
+  box.exec();
+}
+
+QStringList MainWindow::exportTo(core::ExportRequest request) {
+  if (!model_.hasImage()) return {};
   request.protectedPaths = {model_.session().sourcePath()};
-  s.setValue("folders/export", QString::fromStdString(request.folder));
+  QSettings().setValue("folders/export", QString::fromStdString(request.folder));  // the next export starts there
   try {
-    const auto written = core::exportLabels(model_.session().labels(), model_.session().image().geometry(), request);
-    showMessage(QString("Exported %1 file(s) to %2").arg(written.size()).arg(QString::fromStdString(request.folder)));
+    QStringList written;
+    for (const std::string& path : core::exportLabels(model_.session().labels(), model_.session().image().geometry(), request))
+      written << QString::fromStdString(path);
+    QStringList names;
+    for (const QString& path : written) names << QFileInfo(path).fileName();
+    showMessage(QString("Exported to %1: %2").arg(QString::fromStdString(request.folder), names.join(", ")), 0);
+    return written;
   } catch (const core::Error& e) {
-    QMessageBox::warning(this, "Export", QString::fromStdString(e.what()));
+    showFailure("Export failed: " + QString::fromStdString(e.what()));
+    return {};
   }
 }
 
@@ -535,6 +589,7 @@ void MainWindow::addRecentFile(const QString& path) {
 void MainWindow::rebuildRecentMenu() {
   recentMenu_->clear();
   startPage_->setRecentFiles(QSettings().value("recentFiles").toStringList());
+  startPage_->setRecentWorkspaces(QSettings().value("recentWorkspaces").toStringList());
   for (const QString& path : QSettings().value("recentFiles").toStringList())
     connect(recentMenu_->addAction(path), &QAction::triggered, this, [this, path] { openImage(path); });
   recentMenu_->setEnabled(!recentMenu_->isEmpty());

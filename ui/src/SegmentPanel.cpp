@@ -6,8 +6,6 @@
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QInputDialog>
-#include <QLineEdit>
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
@@ -19,6 +17,7 @@
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/inference/Runtime.h"
+#include "protolabel/ui/LabelPickerDialog.h"
 #include "protolabel/ui/ViewerModel.h"
 
 namespace protolabel::ui {
@@ -312,12 +311,10 @@ void SegmentPanel::chooseSupportVolume() {
       throw core::Error(core::ErrorCode::GridMismatch, "the labels are not on the grid of that image");
     volume->labels = core::LabelMap(map.voxels().convertedTo(core::PixelType::UInt16), map.table());
     volume->path = image.toStdString();
-    // Label maps often hold dozens of structures: let the user pick the ones to transfer.
-    bool ok = false;
-    const QString wanted = QInputDialog::getText(this, "Support volume", "Labels to segment (e.g. 1,5; empty: all):",
-                                                 QLineEdit::Normal, QString(), &ok);
-    if (!ok) return;
-    for (const QString& v : wanted.split(',', Qt::SkipEmptyParts)) volume->use.insert(uint16_t(v.trimmed().toUInt()));
+    // Label maps often hold dozens of structures: the user picks the ones to transfer by name.
+    LabelPickerDialog picker(volume->labels.completeTable(), volume->labels.histogram(), "Labels to segment", this);
+    if (picker.exec() != QDialog::Accepted) return;
+    volume->use = picker.chosen();
     runner_->setSupportVolume(volume);
     sourceLabel_->setText("Source: " + QFileInfo(image).fileName() + " with its labels");
   } catch (const core::Error& e) {

@@ -200,6 +200,14 @@ void SliceView::mousePressEvent(QMouseEvent* e) {
     case Tool::Brush:
     case Tool::Eraser: model_->beginStroke(axis_, slice(), uv.x(), uv.y()); break;
     case Tool::Fill: model_->fill(axis_, slice(), std::lround(uv.x()), std::lround(uv.y())); break;
+    case Tool::Grow: {
+      std::array<int64_t, 3> voxel = model_->cursor();
+      voxel[std::size_t(axis_)] = slice();
+      voxel[std::size_t(L.inPlaneU)] = std::lround(uv.x());
+      voxel[std::size_t(L.inPlaneV)] = std::lround(uv.y());
+      Q_EMIT growRequested(voxel);
+      break;
+    }
   }
 }
 

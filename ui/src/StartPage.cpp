@@ -56,6 +56,11 @@ StartPage::StartPage(QWidget* parent) : QWidget(parent) {
   recent_->setObjectName("recent-files");
   recent_->setMaximumHeight(180);
   column->addWidget(recent_);
+  column->addWidget(new QLabel("<h3>Recent workspaces</h3>", this));
+  workspaces_ = new QListWidget(this);
+  workspaces_->setObjectName("recent-workspaces");
+  workspaces_->setMaximumHeight(120);
+  column->addWidget(workspaces_);
   column->addStretch(2);
 
   connect(sample_, &QPushButton::clicked, this, &StartPage::openSampleRequested);
@@ -66,17 +71,26 @@ StartPage::StartPage(QWidget* parent) : QWidget(parent) {
             const QString path = item->data(Qt::UserRole).toString();
             if (!path.isEmpty()) Q_EMIT openRecentRequested(path);
           });
+  connect(workspaces_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+    const QString path = item->data(Qt::UserRole).toString();
+    if (!path.isEmpty()) Q_EMIT openWorkspaceRequested(path);
+  });
 }
 
-void StartPage::setRecentFiles(const QStringList& paths) {
-  recent_->clear();
+namespace {
+void fillRecentList(QListWidget* list, const QStringList& paths) {
+  list->clear();
   for (const QString& path : paths) {
-    auto* item = new QListWidgetItem(QFileInfo(path).fileName() + "  —  " + QFileInfo(path).absolutePath(), recent_);
+    auto* item = new QListWidgetItem(QFileInfo(path).fileName() + "  —  " + QFileInfo(path).absolutePath(), list);
     item->setData(Qt::UserRole, path);
     item->setToolTip(path);
   }
-  if (paths.isEmpty()) new QListWidgetItem("(none yet)", recent_);
+  if (paths.isEmpty()) new QListWidgetItem("(none yet)", list);
 }
+}  // namespace
+
+void StartPage::setRecentFiles(const QStringList& paths) { fillRecentList(recent_, paths); }
+void StartPage::setRecentWorkspaces(const QStringList& paths) { fillRecentList(workspaces_, paths); }
 
 void StartPage::setSampleAvailable(bool available) {
   sample_->setEnabled(available);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "protolabel/core/editing/SliceInterpolation.h"
+
 namespace protolabel::ui {
 
 ViewerModel::ViewerModel(QObject* parent) : QObject(parent) {}
@@ -159,6 +161,39 @@ void ViewerModel::loadLabels(core::LabelMap labels) {
   const core::Size3& size = session_.image().size();
   announceEdit(core::IndexBox{{0, 0, 0}, {size[0] - 1, size[1] - 1, size[2] - 1}});
   Q_EMIT activeLabelChanged();
+}
+
+void ViewerModel::deleteLabel(uint16_t label) {
+  announceEdit(session_.deleteLabel(label));
+  if (label == activeLabel_ && !session_.table().entries().empty()) activeLabel_ = session_.table().entries().front().value;
+  Q_EMIT tableChanged();
+  Q_EMIT proposalChanged();
+  Q_EMIT activeLabelChanged();
+}
+
+int64_t ViewerModel::interpolateActiveLabel() {
+  if (!hasImage()) return 0;
+  const core::InterpolationResult result =
+      core::interpolateBetweenSlices(session_.labels(), activeLabel_, session_.supportAxis());
+  if (result.voxels == 0) return 0;
+  session_.proposeMask(activeLabel_, result.mask);
+  Q_EMIT proposalChanged();
+  return result.filledSlices;
+}
+
+int64_t ViewerModel::growRegionFrom(const std::array<int64_t, 3>& voxel, const core::RegionGrowOptions& options) {
+  if (!hasImage() || !session_.image().contains(voxel[0], voxel[1], voxel[2])) return 0;
+  const core::RegionGrowResult grown =
+      core::growRegion(session_.image(), {session_.image().linearIndex(voxel[0], voxel[1], voxel[2])}, options);
+  if (grown.voxels == 0) return 0;
+  session_.proposeMask(activeLabel_, grown.mask);
+  Q_EMIT proposalChanged();
+  return grown.voxels;
+}
+
+void ViewerModel::setPaintRange(std::optional<std::pair<double, double>> range) {
+  session_.setPaintRange(range);
+  Q_EMIT brushChanged();
 }
 
 void ViewerModel::notifyTableChanged() { Q_EMIT tableChanged(); }

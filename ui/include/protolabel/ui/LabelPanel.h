@@ -1,5 +1,6 @@
 #pragma once
-// The label list: add, rename (edit the name), recolour (double-click the swatch), hide, lock;
+// The label list: add, delete (button, context menu, Delete key; undoable), rename (edit the name),
+// recolour (double-click the swatch), opacity, hide, lock;
 // the selected row is the label the brush paints. Loads and saves ITK-SNAP label description files.
 #include <QWidget>
 
@@ -17,11 +18,13 @@ class LabelPanel : public QWidget {
 
  public Q_SLOTS:
   void addLabel();
+  void deleteSelectedLabel();
   void loadTable();
   void saveTable();
 
  private:
   void rebuild();
+  void selectActiveLabel();
   void onCellChanged(int row, int column);
   void onCellDoubleClicked(int row, int column);
   uint16_t valueAt(int row) const;

@@ -8,6 +8,8 @@
 #include <memory>
 
 #include "protolabel/core/io/ImageReader.h"
+#include "protolabel/core/io/LabelExport.h"
+#include "protolabel/core/session/Workspace.h"
 #include "protolabel/core/session/RecoveryStore.h"
 #include "protolabel/ui/ViewerModel.h"
 
@@ -30,6 +32,7 @@ class SliceView;
 class StartPage;
 class SurfaceUpdater;
 class SurfaceView;
+class ToolsPanel;
 
 struct MainWindowOptions {
   QString defaultModel;    // the bundled model (never overwritten by fine-tuning)
@@ -53,6 +56,9 @@ class MainWindow : public QMainWindow {
   SegmentationRunner* runner() const { return runner_; }
   LabelPanel* labelPanel() const { return labelPanel_; }
   FinetunePanel* finetunePanel() const { return finetunePanel_; }
+  ToolsPanel* toolsPanel() const { return toolsPanel_; }
+  QTabWidget* panelTabs() const { return tabs_; }
+  QComboBox* windowPresetBox() const { return presets_; }
   ImageLoader* loader() const { return loader_; }
   core::RecoveryStore& recovery() { return recovery_; }
 
@@ -61,6 +67,13 @@ class MainWindow : public QMainWindow {
   void openImage(const QString& path, const QString& labelsPath = {}, bool labelsRecovered = false);
   bool openLabels(const QString& path);
   bool saveLabelsTo(const QString& path);
+  // A workspace (.protolabel): the labels beside it, the examples, window, cursor and layout.
+  bool saveWorkspaceTo(const QString& path);
+  // Opens the workspace's image in the background, then its labels and examples (imageLoaded()).
+  bool openWorkspace(const QString& path);
+  QString workspacePath() const { return workspacePath_; }
+  // Exports as the dialog would with `request`; the files written, named in the status bar.
+  QStringList exportTo(core::ExportRequest request);
   // Writes the autosave now (normally every minute and after each segmentation run).
   void autosaveNow(bool wait = false);
   // Offers (or, without questions, performs) recovery of autosaved labels. Returns true if recovered.
@@ -85,6 +98,8 @@ class MainWindow : public QMainWindow {
   void saveLabels();
   void saveLabelsAs();
   void exportLabels();
+  void chooseWorkspace();
+  void saveWorkspaceAs();
 
  Q_SIGNALS:
   void imageLoaded();
@@ -107,6 +122,9 @@ class MainWindow : public QMainWindow {
   void onImageLoaded(std::shared_ptr<core::LoadedImage> image);
   bool maybeKeepUnsavedLabels();  // false: the user cancelled
   void addRecentFile(const QString& path);
+  void addRecentWorkspace(const QString& path);
+  void applyWorkspace(const core::Workspace& workspace);
+  void showWindowInPresets();  // selects the matching preset, or "Custom" after a right-drag
   void rebuildRecentMenu();
   void requestSurfaces();
   void onAutosaveFinished();
@@ -125,6 +143,7 @@ class MainWindow : public QMainWindow {
   LabelPanel* labelPanel_ = nullptr;
   SegmentPanel* segmentPanel_ = nullptr;
   FinetunePanel* finetunePanel_ = nullptr;
+  ToolsPanel* toolsPanel_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   QComboBox* presets_ = nullptr;
   QDoubleSpinBox* brushSize_ = nullptr;
@@ -139,6 +158,9 @@ class MainWindow : public QMainWindow {
   QFutureWatcher<QString> autosaveWatcher_;
   uint64_t startedAutosaves_ = 0, reportedAutosave_ = 0;
   QString labelsPath_;
+  QString workspacePath_;  // the open workspace; saving saves it
+  std::optional<core::Workspace> pendingWorkspace_;  // applied once its image and labels are in
+  QString pendingWorkspacePath_;
   QString pendingLabels_;
   bool pendingLabelsRecovered_ = false;  // pendingLabels_ is an autosave, not the user's file
   bool pendingLabelsAreExamples_ = false;  // pendingLabels_ holds saved examples (the sample's)

@@ -32,6 +32,8 @@ class SliceView : public QWidget {
 
  Q_SIGNALS:
   void cursorInfo(const QString& text);
+  // A click with the Grow tool at `voxel` (index on the image grid).
+  void growRequested(const std::array<int64_t, 3>& voxel);
 
  protected:
   void paintEvent(QPaintEvent*) override;

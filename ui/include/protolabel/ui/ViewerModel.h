@@ -7,11 +7,12 @@
 #include <cstdint>
 
 #include "protolabel/core/display/WindowPresets.h"
+#include "protolabel/core/editing/RegionGrow.h"
 #include "protolabel/core/session/AnnotationSession.h"
 
 namespace protolabel::ui {
 
-enum class Tool { Crosshair, Brush, Eraser, Fill };
+enum class Tool { Crosshair, Brush, Eraser, Fill, Grow };
 
 struct OverlayOptions {
   double labelOpacity = 0.45;     // fill opacity of the user's labels (times each label's opacity)
@@ -70,6 +71,18 @@ class ViewerModel : public QObject {
   // A change of the label table as one undoable step.
   void changeTable(const core::LabelTable& table, const std::string& description);
   void notifySupportsChanged();
+
+  // The annotator's tools beside the brush, each undoable or offered as a proposal.
+  void deleteLabel(uint16_t label);
+  // Fills the axial slices between the active label's labelled ones (a proposal). Returns the
+  // number of slices filled; 0 when the label is on fewer than two slices with gaps between.
+  int64_t interpolateActiveLabel();
+  // Grows the active label from `voxel` through similar intensities in 3D (a proposal). Returns the
+  // voxel count; `options` as in core::growRegion.
+  int64_t growRegionFrom(const std::array<int64_t, 3>& voxel, const core::RegionGrowOptions& options = {});
+  // The threshold brush (nullopt: off); announced with brushChanged().
+  void setPaintRange(std::optional<std::pair<double, double>> range);
+  const std::optional<std::pair<double, double>>& paintRange() const { return session_.paintRange(); }
 
  Q_SIGNALS:
   void imageChanged();
