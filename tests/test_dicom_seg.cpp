@@ -22,6 +22,7 @@
 #include "protolabel/core/GridAlignment.h"
 #include "protolabel/core/io/DicomSeg.h"
 #include "protolabel/core/io/ImageReader.h"
+#include "protolabel/core/io/LabelExport.h"
 #include "protolabel/core/io/LabelIO.h"
 
 using namespace protolabel::core;
@@ -347,6 +348,25 @@ class DicomSegTest : public QObject {
     }
     QVERIFY(isDicomSegFile(seg_.toStdString()));
     QVERIFY(!isDicomSegFile(dataPath(kLabels)));
+  }
+
+  void theExportWritesASegBesideTheOtherFormats() {
+    ExportRequest request;
+    request.folder = dir_.path().toStdString();
+    request.baseName = "exported";
+    request.nifti = true;
+    request.dicomSeg = true;
+    request.dicomReference = dataPath(kDicom);
+    request.protectedPaths = {dataPath(kDicom)};
+    const std::vector<std::string> written = exportLabels(onSeries_, seriesGrid_, request);
+    QVERIFY(std::find(written.begin(), written.end(), path("exported.dcm").toStdString()) != written.end());
+    const LabelMap back = readLabelMapOnGrid(path("exported.dcm").toStdString(), seriesGrid_);
+    QVERIFY(std::memcmp(back.voxels().rawData(), onSeries_.voxels().rawData(), onSeries_.voxels().byteCount()) == 0);
+    // Labels that are not on the image's grid are refused, as for every other format.
+    request.nifti = false;
+    request.baseName = "refused";
+    QVERIFY_THROWS_EXCEPTION(Error, exportLabels(original_, seriesGrid_, request));
+    QVERIFY(!QFileInfo::exists(path("refused.dcm")));
   }
 
   void refusesBadInputWithAnErrorCode_data() {
