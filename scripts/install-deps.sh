@@ -8,6 +8,7 @@ PACKAGES=(
   qt6-base-dev qt6-tools-dev libqt6opengl6-dev libgl-dev
   libtorch-dev libopenblas0-pthread
   libinsighttoolkit5-dev libgdcm-dev libgdcm-tools
+  libdcmtk-dev dcmtk python3-pydicom
   libvtk9-dev
   zlib1g-dev nlohmann-json3-dev
   xvfb xauth

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "TestSupport.h"
+#include "protolabel/core/GridAlignment.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/LabelExport.h"
 #include "protolabel/core/io/LabelIO.h"
@@ -335,6 +336,46 @@ class GuiTest : public QObject {
     QCOMPARE(QString::fromStdString(w.model().windowPresets().front().name), QString("DICOM"));
     QCOMPARE(w.model().window().width, 300.0);  // the first preset is applied on opening
     QCOMPARE(w.model().window().level, 40.0);
+  }
+
+  void exportsADicomSegmentationAndOpensIt() {
+    ui::MainWindowOptions options;
+    options.recoveryFolder = work_.filePath("recovery-seg");
+    options.askQuestions = false;
+    ui::MainWindow w(options);
+    w.show();
+    QSignalSpy loaded(&w, &ui::MainWindow::imageLoaded);
+    const QString dicom = QString::fromStdString(protolabel::test::dataPath("totalsegmentator-examples/ct_b_dicom/dicom"));
+    w.openImage(dicom);
+    QVERIFY(loaded.wait(60000));
+    const core::ImageGeometry grid = w.model().session().image().geometry();
+    const core::LabelMap truth = core::alignLabelsToGrid(
+        core::readLabelMap(protolabel::test::dataPath("totalsegmentator-examples/ct_b_dicom/ct_b_seg_total.nii.gz")), grid);
+    w.model().loadLabels(truth);
+    w.model().session().table().find(5)->name = "liver";
+    const auto expected = voxelsOf(w.model().session().labels());
+
+    QDir folder(work_.filePath("export-seg"));
+    QVERIFY(folder.mkpath("."));
+    ui::ExportDialog plain(folder.path(), "ct");
+    plain.setDicomSeg(true);
+    QVERIFY(!plain.request().dicomSeg);  // only offered for an image read from DICOM
+    ui::ExportDialog dialog(folder.path(), "ct");
+    dialog.setDicomSource(dicom);
+    dialog.setFormats(false, false, false, false, false);
+    dialog.setDicomSeg(true);
+    core::ExportRequest request = dialog.request();
+    QVERIFY(request.dicomSeg);
+    request.protectedPaths = {w.model().session().sourcePath()};
+    const auto written = core::exportLabels(w.model().session().labels(), grid, request);
+    QCOMPARE(written.size(), std::size_t(1));
+    QCOMPARE(QString::fromStdString(written[0]), folder.filePath("ct.dcm"));
+
+    // File > Open labels with the SEG: the same voxels and names on the series' grid.
+    w.model().loadLabels(core::LabelMap(grid, core::PixelType::UInt16));
+    QVERIFY(w.openLabels(folder.filePath("ct.dcm")));
+    QVERIFY(voxelsOf(w.model().session().labels()) == expected);
+    QCOMPARE(QString::fromStdString(w.model().session().table().find(5)->name), QString("liver"));
   }
 
   void refusesABrokenFileWithAMessage() {

@@ -24,13 +24,15 @@ ExportDialog::ExportDialog(const QString& folder, const QString& baseName, QWidg
   segNrrd_ = new QCheckBox("3D Slicer segmentation (.seg.nrrd) with names and colours", this);
   itkSnap_ = new QCheckBox("ITK-SNAP label file (.txt)", this);
   meshes_ = new QCheckBox("Surface meshes, one STL per label (LPS)", this);
+  dicomSeg_ = new QCheckBox("DICOM Segmentation (.dcm), referencing the DICOM series", this);
+  dicomSeg_->setVisible(false);  // only for images read from DICOM (setDicomSource)
   nifti_->setChecked(true);
   auto* form = new QFormLayout;
   form->addRow("Folder", folderRow);
   form->addRow("File name", baseName_);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(form);
-  for (QCheckBox* box : {nifti_, nrrd_, segNrrd_, itkSnap_, meshes_}) layout->addWidget(box);
+  for (QCheckBox* box : {nifti_, nrrd_, segNrrd_, itkSnap_, meshes_, dicomSeg_}) layout->addWidget(box);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   buttons->button(QDialogButtonBox::Ok)->setText("Export");
   layout->addWidget(buttons);
@@ -52,6 +54,14 @@ void ExportDialog::setFormats(bool nifti, bool nrrd, bool segNrrd, bool itkSnap,
   meshes_->setChecked(meshes);
 }
 
+void ExportDialog::setDicomSource(const QString& dicomPath) {
+  dicomSource_ = dicomPath;
+  dicomSeg_->setVisible(!dicomPath.isEmpty());
+  dicomSeg_->setToolTip(dicomPath);
+}
+
+void ExportDialog::setDicomSeg(bool on) { dicomSeg_->setChecked(on); }
+
 core::ExportRequest ExportDialog::request() const {
   core::ExportRequest r;
   r.folder = folder_->text().toStdString();
@@ -61,6 +71,8 @@ core::ExportRequest ExportDialog::request() const {
   r.segNrrd = segNrrd_->isChecked();
   r.itkSnapLabels = itkSnap_->isChecked();
   r.meshes = meshes_->isChecked();
+  r.dicomSeg = !dicomSource_.isEmpty() && dicomSeg_->isChecked();
+  r.dicomReference = dicomSource_.toStdString();
   return r;
 }
 

@@ -31,6 +31,7 @@
 
 #include "SurfaceUpdater.h"
 #include "protolabel/core/Error.h"
+#include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/LabelExport.h"
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/ui/ExportDialog.h"
@@ -54,6 +55,8 @@ constexpr int kAutosaveMs = 60 * 1000;
 constexpr int kMaxRecentFiles = 10;
 const char* kImageFilter = "Images (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm *.dcm.gz);;All files (*)";
 const char* kLabelFilter = "Label maps (*.nii.gz *.nii *.nrrd *.seg.nrrd *.mha *.mhd);;All files (*)";
+const char* kOpenLabelFilter =
+    "Label maps (*.nii.gz *.nii *.nrrd *.seg.nrrd *.mha *.mhd *.dcm);;DICOM Segmentations (*.dcm);;All files (*)";
 
 QString recoveryFolderFor(const MainWindowOptions& options) {
   if (!options.recoveryFolder.isEmpty()) return options.recoveryFolder;
@@ -471,13 +474,13 @@ void MainWindow::onImageLoaded(std::shared_ptr<core::LoadedImage> image) {
 void MainWindow::chooseLabels() {
   if (!model_.hasImage()) return showMessage("Open an image first");
   const QString path = QFileDialog::getOpenFileName(this, "Open labels", QFileInfo(QString::fromStdString(model_.session().sourcePath())).path(),
-                                                    kLabelFilter);
+                                                    kOpenLabelFilter);
   if (!path.isEmpty()) openLabels(path);
 }
 
 bool MainWindow::openLabels(const QString& path) {
   try {
-    model_.loadLabels(core::readLabelMap(path.toStdString()));
+    model_.loadLabels(core::readLabelMapOnGrid(path.toStdString(), model_.session().image().geometry()));
     // Recovered labels stay unsaved work (and have no file of their own) until the user saves them.
     if (std::exchange(pendingLabelsRecovered_, false)) {
       autosaveCurrent_ = true;
@@ -547,6 +550,7 @@ void MainWindow::exportLabels() {
   const QString source = QString::fromStdString(model_.session().sourcePath());
   QSettings s;
   ExportDialog dialog(s.value("folders/export", QFileInfo(source).path()).toString(), stemOf(source) + "_labels", this);
+  if (core::isDicomPath(source.toStdString())) dialog.setDicomSource(source);
   if (dialog.exec() != QDialog::Accepted) return;
   const QStringList written = exportTo(dialog.request());
   if (written.isEmpty() || !options_.askQuestions) return;

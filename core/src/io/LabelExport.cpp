@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "protolabel/core/Error.h"
+#include "protolabel/core/io/DicomSeg.h"
 #include "protolabel/core/io/ItkSnapLabelFile.h"
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/core/io/MeshExport.h"
@@ -10,7 +11,8 @@
 namespace protolabel::core {
 
 std::vector<std::string> exportLabels(const LabelMap& labels, const ImageGeometry& imageGrid, const ExportRequest& request) {
-  if (!request.nifti && !request.nrrd && !request.segNrrd && !request.itkSnapLabels && !request.meshes)
+  if (!request.nifti && !request.nrrd && !request.segNrrd && !request.itkSnapLabels && !request.meshes &&
+      !request.dicomSeg)
     throw Error(ErrorCode::InvalidArgument, "choose at least one export format");
   if (request.baseName.empty()) throw Error(ErrorCode::InvalidArgument, "the export needs a file name");
   if (!std::filesystem::is_directory(request.folder))
@@ -35,6 +37,14 @@ std::vector<std::string> exportLabels(const LabelMap& labels, const ImageGeometr
     if (!labels.geometry().sameGrid(imageGrid))
       throw Error(ErrorCode::GridMismatch, "the labels are not on the image's grid");
     for (const std::string& mesh : writeLabelMeshes(labels, request.folder, request.baseName)) written.push_back(mesh);
+  }
+  if (request.dicomSeg) {
+    if (!labels.geometry().sameGrid(imageGrid))
+      throw Error(ErrorCode::GridMismatch, "the labels are not on the image's grid");
+    DicomSegWriteOptions segOptions;
+    segOptions.protectedPaths = request.protectedPaths;
+    writeDicomSeg(labels, request.dicomReference, base + ".dcm", segOptions);
+    written.push_back(base + ".dcm");
   }
   return written;
 }

@@ -14,6 +14,7 @@
 #include "WriteWithItk.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/WholeNumber.h"
+#include "protolabel/core/io/DicomSeg.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/ItkSnapLabelFile.h"
 
@@ -157,6 +158,12 @@ void writeLabelMap(const LabelMap& labels, const ImageGeometry& imageGrid, const
 }
 
 LabelMap readLabelMap(const std::string& path) {
+  if (isDicomSegFile(path)) return readDicomSeg(path);
+  if (isDicomPart10File(path))
+    throw Error(ErrorCode::UnsupportedFormat,
+                path + " is a DICOM image, not a DICOM Segmentation (SEG); open it as the image, and choose a SEG, "
+                       "NIfTI, NRRD or MetaImage file for the labels.",
+                path);
   LoadedImage loaded = readImage(path);
   LabelTable table;
   if (isSegNrrdPath(path)) {
@@ -175,6 +182,17 @@ LabelMap readLabelMap(const std::string& path) {
   }
   LabelMap labels(asLabelVoxels(loaded.volume, path), std::move(table));
   labels.addMissingTableEntries();
+  return labels;
+}
+
+LabelMap readLabelMapOnGrid(const std::string& path, const ImageGeometry& imageGrid) {
+  if (isDicomSegFile(path)) return readDicomSeg(path, imageGrid);
+  LabelMap labels = readLabelMap(path);
+  if (!labels.geometry().sameGrid(imageGrid))
+    throw Error(ErrorCode::GridMismatch,
+                path + " does not lie on the image's grid (labels: " + labels.geometry().describe() +
+                    "; image: " + imageGrid.describe() + "). Resample the labels onto the image first.",
+                path);
   return labels;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Label map files: NIfTI/NRRD/MetaImage with an ITK-SNAP label description alongside, and Slicer's
-// .seg.nrrd with its segment fields. Reading restores names and colours.
+// Label map files: NIfTI/NRRD/MetaImage with an ITK-SNAP label description alongside, Slicer's
+// .seg.nrrd with its segment fields, and DICOM Segmentations (SEG, read here; written by
+// DicomSeg.h's writeDicomSeg, which needs the source series). Reading restores names and colours.
 #include <string>
 
 #include "protolabel/core/LabelMap.h"
@@ -21,6 +22,13 @@ void writeLabelMap(const LabelMap& labels, const ImageGeometry& imageGrid, const
 
 // Reads a label image (uint8 or uint16; other integer types are converted) with its names and
 // colours: from the .seg.nrrd header or the label description file beside it, else defaults.
+// A DICOM SEG comes back on the grid its frames describe; any other DICOM file is refused
+// (ErrorCode::UnsupportedFormat: it is an image, not labels).
 LabelMap readLabelMap(const std::string& path);
+
+// readLabelMap() for the labels of an open image on `imageGrid`: a DICOM SEG is placed onto that grid
+// (its frames may cover only some slices); any file whose labels do not lie on it is refused with
+// ErrorCode::GridMismatch.
+LabelMap readLabelMapOnGrid(const std::string& path, const ImageGeometry& imageGrid);
 
 }  // namespace protolabel::core
