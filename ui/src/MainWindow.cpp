@@ -42,6 +42,7 @@
 #include "protolabel/ui/HelpDialog.h"
 #include "protolabel/ui/SliceView.h"
 #include "protolabel/ui/StartPage.h"
+#include "protolabel/ui/StatisticsPanel.h"
 #include "protolabel/ui/SurfaceView.h"
 
 namespace protolabel::ui {
@@ -178,6 +179,7 @@ void MainWindow::buildDock() {
   tabs_->addTab(labelPanel_, "Labels");
   tabs_->addTab(segmentPanel_, "Segment");
   tabs_->addTab(finetunePanel_, "Fine-tune");
+  tabs_->addTab(new StatisticsPanel(&model_, tabs_), "Statistics");
   auto* dock = new QDockWidget("Tools", this);
   dock->setObjectName("tools-dock");
   dock->setWidget(tabs_);
