@@ -90,7 +90,8 @@ void StatisticsPanel::labelsChanged() {
 
 void StatisticsPanel::showEvent(QShowEvent* event) {
   QWidget::showEvent(event);
-  if (!isCurrent() && !running_) debounce_.start(0);
+  // Right away (not the debounce interval, which stays as it is): the user is looking now.
+  if (!isCurrent() && !running_) QTimer::singleShot(0, this, &StatisticsPanel::startComputation);
 }
 
 void StatisticsPanel::startComputation() {
