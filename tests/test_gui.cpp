@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <QClipboard>
+#include <QToolButton>
 #include <QListWidget>
 #include <QPushButton>
 #include <QTabBar>
@@ -67,6 +68,14 @@ void dragAcross(ui::SliceView* view, double u0, double u1, double v) {
   for (int i = 1; i <= 10; ++i)
     QTest::mouseMove(view, view->widgetFromSlice(u0 + (u1 - u0) * i / 10.0, v).toPoint());
   QTest::mouseRelease(view, Qt::LeftButton, Qt::NoModifier, view->widgetFromSlice(u1, v).toPoint());
+}
+
+// A short stroke of label 1 on the axial view's slice.
+void paintAStroke(ui::MainWindow& w) {
+  w.model().setTool(ui::Tool::Brush);
+  w.model().setBrush({3.0, false});
+  w.model().setActiveLabel(1);
+  dragAcross(w.sliceView(Axis::Z), 50, 70, 50);
 }
 
 }  // namespace
@@ -328,6 +337,29 @@ class GuiTest : public QObject {
     QString error;
     QVERIFY(!panel->exportCsv(work_.filePath("missing/statistics.csv"), &error));
     QVERIFY(!error.isEmpty());
+  }
+
+  void theThreeDViewStartsAfreshForEachImage() {
+    auto w = open(work_.filePath("recovery-3d"));
+    QVERIFY(w);
+    ui::SurfaceView* view = w->surfaceView();
+    QVERIFY(!view->orientationMarkerShown());  // no labels, nothing to orient
+    QVERIFY(w->openLabels(sampleLabels()));
+    const std::size_t organs = w->model().session().labels().histogram().size();
+    QTRY_VERIFY_WITH_TIMEOUT(view->shownLabels().size() == organs, 30000);
+    QVERIFY(view->orientationMarkerShown());
+    QVERIFY(view->sceneInView());  // the first surfaces placed the camera
+    QVERIFY(view->resetCameraButton()->isVisible());
+
+    // Another image: the old surfaces go at once; the new image's first ones place the camera again.
+    QSignalSpy loaded(w.get(), &ui::MainWindow::imageLoaded);
+    w->openImage(sampleImage());
+    QVERIFY(loaded.wait(60000));
+    QVERIFY(view->shownLabels().empty());
+    QVERIFY(!view->orientationMarkerShown());
+    paintAStroke(*w);
+    QTRY_VERIFY_WITH_TIMEOUT(view->shownLabels() == std::vector<uint16_t>{1}, 30000);
+    QVERIFY(view->sceneInView());
   }
 
   void segmentsFromBrushedExamples() {

@@ -28,6 +28,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <functional>
 
+#include "ProposalSurfaceFeed.h"
 #include "SurfaceUpdater.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/io/LabelExport.h"
@@ -117,6 +118,12 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   connect(&model_, &ViewerModel::tableChanged, this, [this] {
     if (surfaceView_) surfaceView_->applyLabelTable(model_.session().table());
   });
+  // A new image: surfaces still meshing belong to the old one, and the next ones place the camera.
+  connect(&model_, &ViewerModel::imageChanged, this, [this] {
+    surfaceUpdater_->discard();
+    surfaceView_->clearScene();
+  });
+  new ProposalSurfaceFeed(&model_, surfaceView_, this);
   connect(surfaceUpdater_, &SurfaceUpdater::surfacesReady, this, [this](const std::vector<core::LabelSurface>& s) {
     surfaceView_->setSurfaces(s, model_.session().table());
     Q_EMIT surfacesUpdated();
