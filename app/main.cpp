@@ -58,6 +58,8 @@ const char* kUsage =
     "  evaluate --benchmark abd-mri|card-mri|abd-ct|sample --model MODEL [--fold K|all]\n"
     "           [--protocol ep1|volume|interactive] [--shots 1|3] [--json]\n"
     "                                      Few-shot Dice on the published benchmarks or the sample\n"
+    "  stats --image I --labels L [--series N] [--json | --csv]\n"
+    "                                      Per label: voxels, volume (mL), intensity mean/std/min/max, extent\n"
     "  demo [--output DIR]                 The sample segmented from one example slice per organ, Dice, export\n"
     "  parity VECTORS.pt [--json]          Check the network against the reference's parity vectors\n"
     "  help                                Show this text\n";
@@ -79,6 +81,7 @@ int main(int argc, char** argv) {
       {"evaluate", protolabel::app::runEvaluate},
       {"finetune", protolabel::app::runFinetune},
       {"demo", protolabel::app::runDemo},
+      {"stats", protolabel::app::runStats},
   };
   if (argc == 2 && std::string(argv[1]) == "--version") {
     std::cout << "protolabel " << PROTOLABEL_VERSION << "\n";

@@ -1,5 +1,5 @@
-// The headless commands as a user runs them: info (text and JSON), convert, error exits, and the
-// proof that the running executable maps Qt 6 and LibTorch but no Qt 5.
+// The headless commands as a user runs them: info (text and JSON), convert, stats, error exits, and
+// the proof that the running executable maps Qt 6 and LibTorch but no Qt 5.
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <filesystem>
 
 #include "TestSupport.h"
@@ -154,6 +155,63 @@ class CliTest : public QObject {
     QCOMPARE(o["input_size"].toInt(), 128);
     QVERIFY(o["parameters"].toInt() > 1000000);
     QVERIFY(o["training"].toString().contains("excluding fold 0"));
+  }
+
+  void statsReportsEveryLabelOfARealCt() {
+    const QString image = data("abd-ct-sabs/images/image_0.nii.gz"), labels = data("abd-ct-sabs/labels/label_0.nii.gz");
+    const auto histogram = readLabelMap(labels.toStdString()).histogram();
+    const Vec3 spacing = readImage(image.toStdString()).volume.geometry().spacing;
+    Run r = runProtolabel({"stats", "--image", image, "--labels", labels, "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o["std"].toString(), QString("population"));
+    const QJsonArray rows = o["labels"].toArray();
+    QCOMPARE(rows.size(), qsizetype(histogram.size()));
+    for (const QJsonValue& value : rows) {
+      const QJsonObject row = value.toObject();
+      for (const char* key : {"value", "name", "voxels", "volume_ml", "mean", "std", "min", "max", "extent"})
+        QVERIFY2(row.contains(key), key);
+      const auto label = uint16_t(row["value"].toInt());
+      QVERIFY(histogram.count(label));
+      QCOMPARE(row["voxels"].toInteger(), qint64(histogram.at(label)));
+      const double ml = double(histogram.at(label)) * spacing[0] * spacing[1] * spacing[2] / 1000.0;
+      QVERIFY(std::abs(row["volume_ml"].toDouble() - ml) < 1e-9 * ml);
+      QVERIFY(row["min"].toDouble() <= row["mean"].toDouble() && row["mean"].toDouble() <= row["max"].toDouble());
+      const QJsonObject extent = row["extent"].toObject();
+      QCOMPARE(extent["lo"].toArray().size(), 3);
+      QCOMPARE(extent["hi"].toArray().size(), 3);
+      for (int a = 0; a < 3; ++a) {
+        const double voxels = extent["hi"].toArray()[a].toDouble() - extent["lo"].toArray()[a].toDouble() + 1;
+        QVERIFY(std::abs(extent["size_mm"].toArray()[a].toDouble() - voxels * spacing[std::size_t(a)]) < 1e-9);
+      }
+      if (label == 6) QCOMPARE(row["name"].toString(), QString("liver"));
+    }
+
+    r = runProtolabel({"stats", "--image", image, "--labels", labels, "--csv"});
+    QCOMPARE(r.exitCode, 0);
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), qsizetype(histogram.size() + 1));
+    QCOMPARE(lines[0], QByteArray("value,name,voxels,volume_ml,mean,std,min,max,lo_i,lo_j,lo_k,hi_i,hi_j,hi_k,"
+                                  "size_i_mm,size_j_mm,size_k_mm"));
+    QVERIFY(lines[1].startsWith("1,spleen," + QByteArray::number(qint64(histogram.at(1))) + ","));
+
+    r = runProtolabel({"stats", "--image", image, "--labels", labels});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("Volume mL"));
+    QVERIFY(r.out.contains("liver"));
+    QCOMPARE(r.out.count('\n'), qsizetype(histogram.size() + 1));
+  }
+
+  void statsRefusesLabelsOfAnotherImage() {
+    const Run r = runProtolabel({"stats", "--image", data("abd-ct-sabs/images/image_0.nii.gz"), "--labels",
+                                 data("totalsegmentator-examples/ct_a/ct_a_small_3mm_seg_total.nii.gz"), "--json"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.startsWith("Error [grid-mismatch]"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(runProtolabel({"stats", "--image", data("abd-ct-sabs/images/image_0.nii.gz")}).exitCode, 2);
+    QCOMPARE(runProtolabel({"stats", "--image", "a", "--labels", "b", "--json", "--csv"}).exitCode, 2);
+    const Run help = runProtolabel({"help"});
+    QVERIFY(help.out.contains("stats --image I --labels L"));
   }
 
   void errorsExitNonZeroWithTypedMessages() {

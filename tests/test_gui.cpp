@@ -5,8 +5,13 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <QClipboard>
+#include <QToolButton>
 #include <QListWidget>
 #include <QPushButton>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <filesystem>
 
 #include "TestSupport.h"
@@ -20,6 +25,7 @@
 #include "protolabel/ui/HelpDialog.h"
 #include "protolabel/ui/MainWindow.h"
 #include "protolabel/ui/StartPage.h"
+#include "protolabel/ui/StatisticsPanel.h"
 #include "protolabel/ui/SegmentPanel.h"
 #include "protolabel/ui/SegmentationRunner.h"
 #include "protolabel/ui/SliceView.h"
@@ -63,6 +69,14 @@ void dragAcross(ui::SliceView* view, double u0, double u1, double v) {
   for (int i = 1; i <= 10; ++i)
     QTest::mouseMove(view, view->widgetFromSlice(u0 + (u1 - u0) * i / 10.0, v).toPoint());
   QTest::mouseRelease(view, Qt::LeftButton, Qt::NoModifier, view->widgetFromSlice(u1, v).toPoint());
+}
+
+// A short stroke of label 1 on the axial view's slice.
+void paintAStroke(ui::MainWindow& w) {
+  w.model().setTool(ui::Tool::Brush);
+  w.model().setBrush({3.0, false});
+  w.model().setActiveLabel(1);
+  dragAcross(w.sliceView(Axis::Z), 50, 70, 50);
 }
 
 }  // namespace
@@ -235,6 +249,118 @@ class GuiTest : public QObject {
     QApplication::sendEvent(axial, &wheel);
     QVERIFY(m.brush().radius > radius);
     QVERIFY(m.session().modified());
+  }
+
+  void statisticsTabFollowsTheLabels() {
+    auto w = open(work_.filePath("recovery-statistics"));
+    QVERIFY(w);
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    QVERIFY(w->openLabels(sampleLabels()));
+    ui::ViewerModel& m = w->model();
+    auto* panel = w->findChild<ui::StatisticsPanel*>();
+    QVERIFY(panel);
+    QTabWidget* tabs = nullptr;
+    for (QTabWidget* t : w->findChildren<QTabWidget*>())
+      if (t->indexOf(panel) >= 0) tabs = t;
+    QVERIFY(tabs);
+    const int tab = tabs->indexOf(panel);
+    QCOMPARE(tabs->tabText(tab), QString("Statistics"));
+    QVERIFY(!panel->isVisible());
+    QVERIFY(!panel->isCurrent());  // hidden: nothing computed yet
+    QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, Qt::NoModifier, tabs->tabBar()->tabRect(tab).center());
+    QVERIFY(panel->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(panel->isCurrent(), 10000);
+
+    // One row per label, with the label map's own counts.
+    auto rowsMatchTheLabels = [&]() -> bool {
+      const auto histogram = m.session().labels().histogram();
+      QTableWidget* table = panel->table();
+      if (table->rowCount() != int(histogram.size())) return false;
+      for (int row = 0; row < table->rowCount(); ++row) {
+        const auto value = uint16_t(table->item(row, 1)->text().toUInt());
+        if (!histogram.count(value) || table->item(row, 3)->data(Qt::UserRole).toLongLong() != histogram.at(value) ||
+            table->item(row, 3)->text() != QString::number(histogram.at(value)))
+          return false;
+      }
+      return true;
+    };
+    QVERIFY(rowsMatchTheLabels());
+    const int organs = panel->table()->rowCount();
+    QVERIFY(organs >= 7);
+    QCOMPARE(panel->table()->item(4, 2)->text(), QString("liver"));  // named by the label description
+
+    // A brush stroke with a new label: a new row, and the counts follow.
+    m.setTool(ui::Tool::Brush);
+    m.setBrush({2.0, false});
+    m.setActiveLabel(42);
+    ui::SliceView* axial = w->sliceView(Axis::Z);
+    dragAcross(axial, 10, 40, 12);
+    const int64_t painted = countLabel(m.session().labels(), 42);
+    QVERIFY(painted > 0);
+    QVERIFY(!panel->isCurrent());
+    QTRY_VERIFY_WITH_TIMEOUT(panel->isCurrent(), 10000);
+    QVERIFY(rowsMatchTheLabels());
+    QCOMPARE(panel->table()->rowCount(), organs + 1);
+    int row42 = -1;
+    for (int row = 0; row < panel->table()->rowCount(); ++row)
+      if (panel->table()->item(row, 1)->text() == "42") row42 = row;
+    QVERIFY(row42 >= 0);
+    QCOMPARE(panel->table()->item(row42, 3)->data(Qt::UserRole).toLongLong(), painted);
+
+    // Undo takes the row away again.
+    QTest::keyClick(w.get(), Qt::Key_Z, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->isCurrent(), 10000);
+    QCOMPARE(panel->table()->rowCount(), organs);
+    QVERIFY(rowsMatchTheLabels());
+
+    // A hidden tab does no work; it catches up when shown.
+    tabs->setCurrentIndex(0);
+    QTest::keyClick(w.get(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);  // redo the stroke
+    QTest::qWait(800);
+    QVERIFY(!panel->isCurrent());
+    QCOMPARE(panel->table()->rowCount(), organs);
+    tabs->setCurrentWidget(panel);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->isCurrent(), 10000);
+    QCOMPARE(panel->table()->rowCount(), organs + 1);
+    QVERIFY(rowsMatchTheLabels());
+
+    // Copy puts the CSV on the clipboard; Export CSV writes the same file.
+    QTest::mouseClick(panel->copyButton(), Qt::LeftButton);
+    const QString csv = QApplication::clipboard()->text();
+    QVERIFY2(csv.startsWith("value,name,voxels,volume_ml,mean,std,min,max,"), qPrintable(csv.left(80)));
+    QCOMPARE(csv.count('\n'), organs + 2);
+    QVERIFY(csv.contains("\n42,Label 42," + QString::number(painted) + ","));
+    const QString file = work_.filePath("statistics.csv");
+    QVERIFY(panel->exportCsv(file));
+    QFile written(file);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(written.readAll()), csv);
+    QString error;
+    QVERIFY(!panel->exportCsv(work_.filePath("missing/statistics.csv"), &error));
+    QVERIFY(!error.isEmpty());
+  }
+
+  void theThreeDViewStartsAfreshForEachImage() {
+    auto w = open(work_.filePath("recovery-3d"));
+    QVERIFY(w);
+    ui::SurfaceView* view = w->surfaceView();
+    QVERIFY(!view->orientationMarkerShown());  // no labels, nothing to orient
+    QVERIFY(w->openLabels(sampleLabels()));
+    const std::size_t organs = w->model().session().labels().histogram().size();
+    QTRY_VERIFY_WITH_TIMEOUT(view->shownLabels().size() == organs, 30000);
+    QVERIFY(view->orientationMarkerShown());
+    QVERIFY(view->sceneInView());  // the first surfaces placed the camera
+    QVERIFY(view->resetCameraButton()->isVisible());
+
+    // Another image: the old surfaces go at once; the new image's first ones place the camera again.
+    QSignalSpy loaded(w.get(), &ui::MainWindow::imageLoaded);
+    w->openImage(sampleImage());
+    QVERIFY(loaded.wait(60000));
+    QVERIFY(view->shownLabels().empty());
+    QVERIFY(!view->orientationMarkerShown());
+    paintAStroke(*w);
+    QTRY_VERIFY_WITH_TIMEOUT(view->shownLabels() == std::vector<uint16_t>{1}, 30000);
+    QVERIFY(view->sceneInView());
   }
 
   void segmentsFromBrushedExamples() {

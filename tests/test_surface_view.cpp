@@ -1,16 +1,24 @@
 // The 3D view renders label surfaces in a real OpenGL context (run under Xvfb with GLX): labels show
 // in their table colours, in an anterior view, respond to visibility and mouse rotation; the updater
-// delivers surfaces of edited maps from its worker thread.
+// delivers surfaces of edited maps from its worker thread. The engine's pending proposal shows as
+// translucent surfaces that follow the session; the orientation marker names the patient directions;
+// resetting the camera brings every surface into view.
 #include <QtTest>
 
 #include <cmath>
+#include <set>
 
+#include <QToolButton>
+
+#include "ProposalSurfaceFeed.h"
 #include "SurfaceUpdater.h"
 #include "TestSupport.h"
 #include "protolabel/core/LabelMap.h"
+#include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/core/surface/LabelSurfaces.h"
 #include "protolabel/ui/SurfaceView.h"
+#include "protolabel/ui/ViewerModel.h"
 
 using namespace protolabel;
 using core::LabelMap;
@@ -20,10 +28,18 @@ namespace {
 constexpr uint16_t kSpleen = 1, kRightKidney = 2, kLeftKidney = 3, kLiver = 5;
 
 std::string samplePath() { return std::string(PROTOLABEL_SOURCE_DIR) + "/resources/sample/abdomen_ct_organs.nii.gz"; }
+std::string sampleImagePath() { return std::string(PROTOLABEL_SOURCE_DIR) + "/resources/sample/abdomen_ct.nii.gz"; }
 
 bool isRed(QRgb c) { return qRed(c) > 60 && qRed(c) > 2 * qGreen(c) && qRed(c) > 2 * qBlue(c); }
 bool isBlue(QRgb c) { return qBlue(c) > 60 && qBlue(c) > 2 * qRed(c) && qBlue(c) > 2 * qGreen(c); }
 bool isGreen(QRgb c) { return qGreen(c) > 60 && qGreen(c) > 2 * qRed(c) && qGreen(c) > 2 * qBlue(c); }
+// Dimmer tints than isGreen/isBlue: a translucent surface over the dark background.
+bool greenish(QRgb c) { return qGreen(c) > qRed(c) + 15 && qGreen(c) > qBlue(c) + 15; }
+bool bluish(QRgb c) { return qBlue(c) > qRed(c) + 15 && qBlue(c) > qGreen(c) + 15; }
+// Grey and white: the orientation marker's cube and letters.
+bool neutralBright(QRgb c) {
+  return qRed(c) > 60 && std::abs(qRed(c) - qGreen(c)) < 12 && std::abs(qGreen(c) - qBlue(c)) < 12;
+}
 
 struct Pixels {
   int count = 0;
@@ -79,6 +95,54 @@ core::Vec3 centroid(const LabelMap& labels, uint16_t value) {
 }
 
 QImage grab(ui::SurfaceView& view) { return view.grabFramebuffer().convertToFormat(QImage::Format_RGB32); }
+
+double meanGreen(const QImage& image) {
+  double sum = 0;
+  int n = 0;
+  for (int y = 0; y < image.height(); ++y)
+    for (int x = 0; x < image.width(); ++x)
+      if (greenish(image.pixel(x, y))) sum += qGreen(image.pixel(x, y)), ++n;
+  return n ? sum / n : 0;
+}
+
+// The lower-left corner where the orientation marker draws (a little more than its 18 %).
+QRect markerCorner(const QImage& image) {
+  const int side = int(image.width() * 0.2);
+  return QRect(0, image.height() - side, side, side);
+}
+
+int countIn(const QImage& image, const QRect& area, bool (*pred)(QRgb)) {
+  int n = 0;
+  for (int y = area.top(); y <= area.bottom(); ++y)
+    for (int x = area.left(); x <= area.right(); ++x) n += pred(image.pixel(x, y));
+  return n;
+}
+
+// Bounding box of the surfaces' pixels, the marker's corner left out.
+QRect foregroundBox(const QImage& image) {
+  const QRect corner = markerCorner(image);
+  QRect box;
+  for (int y = 0; y < image.height(); ++y)
+    for (int x = 0; x < image.width(); ++x) {
+      const QRgb c = image.pixel(x, y);
+      if (!corner.contains(x, y) && qRed(c) + qGreen(c) + qBlue(c) > 120) box |= QRect(x, y, 1, 1);
+    }
+  return box;
+}
+
+void zoomIn(ui::SurfaceView& view, int clicks) {
+  const QPointF centre(view.width() / 2.0, view.height() / 2.0);
+  QWheelEvent wheel(centre, view.mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                    Qt::NoScrollPhase, false);
+  for (int i = 0; i < clicks; ++i) QApplication::sendEvent(&view, &wheel);
+}
+
+std::vector<core::LabelSurface> only(const std::vector<core::LabelSurface>& all, std::set<uint16_t> values) {
+  std::vector<core::LabelSurface> kept;
+  for (const core::LabelSurface& s : all)
+    if (values.count(s.value)) kept.push_back(s);
+  return kept;
+}
 
 }  // namespace
 
@@ -178,6 +242,24 @@ class SurfaceViewTest : public QObject {
     QCOMPARE(find(grab(view), isRed).count, 0);
   }
 
+  void discardedRequestsAreNeverDelivered() {
+    ui::SurfaceUpdater updater;
+    QSignalSpy ready(&updater, &ui::SurfaceUpdater::surfacesReady);
+    updater.request(sample_, {1, 2, 3, 4, 5, 6, 7});
+    updater.request(sample_, {kLiver});
+    QVERIFY(updater.isBusy());
+    updater.discard();  // the running one and the waiting one
+    const quint64 wanted = updater.request(sample_, {kSpleen});
+    QVERIFY(ready.wait(20000));
+    QTRY_VERIFY_WITH_TIMEOUT(!updater.isBusy(), 20000);
+    QTest::qWait(100);
+    QCOMPARE(ready.count(), 1);
+    QCOMPARE(ready.at(0).at(1).value<quint64>(), wanted);
+    const auto surfaces = ready.at(0).at(0).value<std::vector<core::LabelSurface>>();
+    QCOMPARE(surfaces.size(), std::size_t(1));
+    QCOMPARE(surfaces[0].value, kSpleen);
+  }
+
   void updaterDeliversSurfacesOfEditedMaps() {
     LabelMap labels = sample_;
     uint16_t added = 1;  // a value the sample does not use
@@ -226,6 +308,169 @@ class SurfaceViewTest : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     view.setSurfaces(latest, table_);
     QVERIFY(find(grab(view), isGreen).count > 0);
+  }
+
+  void proposalSurfacesAreTranslucentBesideTheLabels() {
+    ui::SurfaceView view;
+    view.resize(480, 480);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const auto kidneys = only(surfaces_, {kRightKidney, kLeftKidney});
+
+    // A proposal alone: in the view, and its first surfaces place the camera.
+    view.setProposalSurfaces(kidneys, table_);
+    QCOMPARE(view.shownProposalLabels(), (std::vector<uint16_t>{kRightKidney, kLeftKidney}));
+    QVERIFY(view.shownLabels().empty());
+    QVERIFY(view.sceneInView());
+    const QImage proposal = grab(view);
+    const int proposalPixels = find(proposal, greenish).count;
+    QVERIFY2(proposalPixels > proposal.width() * proposal.height() / 100, qPrintable(QString::number(proposalPixels)));
+
+    // Gone when the proposal goes.
+    view.setProposalSurfaces({}, table_);
+    QVERIFY(view.shownProposalLabels().empty());
+    QCOMPARE(foregroundCount(grab(view)), 0);
+
+    // The same kidneys as accepted labels: the same place in the same view, but opaque, so brighter.
+    view.setSurfaces(kidneys, table_);
+    const QImage accepted = grab(view);
+    const int acceptedPixels = find(accepted, greenish).count;
+    QVERIFY(std::abs(acceptedPixels - proposalPixels) < acceptedPixels / 5);
+    qInfo("mean green: proposal %.0f, accepted %.0f", meanGreen(proposal), meanGreen(accepted));
+    QVERIFY(meanGreen(proposal) < 0.75 * meanGreen(accepted));
+
+    // Labels and a proposal together; the spleen's proposal leaves at once when it is discarded.
+    view.setProposalSurfaces(only(surfaces_, {kSpleen, kLiver}), table_);
+    QCOMPARE(view.shownProposalLabels(), (std::vector<uint16_t>{kSpleen, kLiver}));
+    QCOMPARE(view.shownLabels(), (std::vector<uint16_t>{kRightKidney, kLeftKidney}));
+    QVERIFY(find(grab(view), bluish).count > 0);
+    view.keepProposalLabels({kLiver});
+    QCOMPARE(view.shownProposalLabels(), (std::vector<uint16_t>{kLiver}));
+    QCOMPARE(find(grab(view), bluish).count, 0);
+    // Hidden with the "Show segmentation result" overlay switch.
+    view.setProposalVisible(false);
+    QVERIFY(view.shownProposalLabels().empty());
+    view.setProposalVisible(true);
+    QCOMPARE(view.shownProposalLabels(), (std::vector<uint16_t>{kLiver}));
+  }
+
+  void proposalSurfacesFollowTheSession() {
+    ui::ViewerModel model;
+    model.setImage(core::readImage(sampleImagePath()).volume, sampleImagePath());
+    ui::SurfaceView view;
+    view.resize(320, 320);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ui::ProposalSurfaceFeed feed(&model, &view);
+    QSignalSpy shown(&feed, &ui::ProposalSurfaceFeed::proposalSurfacesShown);
+    auto proposalOf = [&](std::set<uint16_t> pending) {
+      core::Proposal p;
+      p.labels = LabelMap(sample_.voxels().convertedTo(core::PixelType::UInt16), sample_.table());
+      p.uncertainty.assign(std::size_t(sample_.voxels().voxelCount()), 0);
+      p.sliceUncertainty.assign(std::size_t(sample_.geometry().size[2]), -1.0);
+      p.pending = std::move(pending);
+      return p;
+    };
+
+    model.setProposal(proposalOf({kSpleen, kLiver}));
+    QVERIFY(shown.wait(20000));
+    QCOMPARE(view.shownProposalLabels(), (std::vector<uint16_t>{kSpleen, kLiver}));
+    QVERIFY(view.sceneInView());
+
+    // Discarded: out of the view at once, not after the next mesh.
+    model.discardProposal(kSpleen);
+    QCOMPARE(view.shownProposalLabels(), (std::vector<uint16_t>{kLiver}));
+    QVERIFY(shown.wait(20000));
+    QCOMPARE(view.shownProposalLabels(), (std::vector<uint16_t>{kLiver}));
+    // Accepted: the proposal surface goes (the label's own surface comes with the labels).
+    model.acceptProposal(kLiver);
+    QVERIFY(view.shownProposalLabels().empty());
+    QVERIFY(model.session().labels().histogram().count(kLiver));
+
+    // A proposal withdrawn while it is being meshed never shows up late.
+    const int before = int(shown.count());
+    model.setProposal(proposalOf({kSpleen, kRightKidney, kLeftKidney}));
+    feed.flush();  // the worker is meshing now, and its result cannot arrive before the event loop runs
+    QVERIFY(feed.isBusy());
+    model.discardProposal(kSpleen);
+    model.discardProposal(kRightKidney);
+    model.discardProposal(kLeftKidney);
+    QTRY_VERIFY_WITH_TIMEOUT(!feed.isBusy(), 20000);
+    QTest::qWait(100);
+    QCOMPARE(int(shown.count()), before);
+    QVERIFY(view.shownProposalLabels().empty());
+
+    // A new image clears the proposal and its surfaces.
+    model.setProposal(proposalOf({kLiver}));
+    QVERIFY(shown.wait(20000));
+    QCOMPARE(view.shownProposalLabels(), (std::vector<uint16_t>{kLiver}));
+    model.setImage(core::readImage(sampleImagePath()).volume, sampleImagePath());
+    QVERIFY(view.shownProposalLabels().empty());
+  }
+
+  void orientationMarkerNamesThePatientDirections() {
+    ui::SurfaceView view;
+    view.resize(480, 480);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(!view.orientationMarkerShown());  // nothing to orient yet
+    const QImage empty = grab(view);
+    QCOMPARE(countIn(empty, markerCorner(empty), neutralBright), 0);
+
+    view.setSurfaces(surfaces_, table_);
+    QVERIFY(view.orientationMarkerShown());
+    // LPS scene: +x left, +y posterior, +z superior.
+    QCOMPARE(view.orientationMarkerLabels(), (std::vector<std::string>{"L", "R", "P", "A", "S", "I"}));
+    const QImage image = grab(view);
+    const int marker = countIn(image, markerCorner(image), neutralBright);
+    QVERIFY2(marker > 100, qPrintable(QString::number(marker)));
+    // It turns with the camera.
+    const QPoint centre(view.width() / 2, view.height() / 2);
+    QTest::mousePress(&view, Qt::LeftButton, {}, centre);
+    for (int step = 1; step <= 5; ++step) QTest::mouseMove(&view, centre + QPoint(20 * step, 0));
+    QTest::mouseRelease(&view, Qt::LeftButton, {}, centre + QPoint(100, 0));
+    const QImage rotated = grab(view);
+    const QRect corner = markerCorner(image);
+    QVERIFY(differingPixels(image.copy(corner), rotated.copy(corner)) > 50);
+    view.clearScene();
+    QVERIFY(!view.orientationMarkerShown());
+  }
+
+  void resetCameraBringsEverythingIntoView() {
+    ui::SurfaceView view;
+    view.resize(480, 480);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSurfaces(surfaces_, table_);
+    QVERIFY(view.sceneInView());
+    const QImage placed = grab(view);
+    const QRect inside = placed.rect().adjusted(1, 1, -1, -1);
+    QVERIFY(inside.contains(foregroundBox(placed)));
+
+    // Zoomed in and turned: parts of the scene leave the view.
+    zoomIn(view, 12);
+    QVERIFY(!view.sceneInView());
+    QVERIFY(!inside.contains(foregroundBox(grab(view))));
+    // The view's button brings the anterior view of everything back.
+    QVERIFY(view.resetCameraButton()->isVisible());
+    QTest::mouseClick(view.resetCameraButton(), Qt::LeftButton);
+    QVERIFY(view.sceneInView());
+    QCOMPARE(differingPixels(placed, grab(view)), 0);
+    // So does R.
+    zoomIn(view, 12);
+    QVERIFY(!view.sceneInView());
+    QTest::keyClick(&view, Qt::Key_R);
+    QVERIFY(view.sceneInView());
+
+    // New surfaces of the same image keep the user's view ...
+    zoomIn(view, 12);
+    view.setSurfaces(only(surfaces_, {kSpleen}), table_);
+    QVERIFY(!view.sceneInView());
+    // ... but after a new image the first surfaces place the camera: never zoomed in on nothing.
+    view.clearScene();
+    view.setSurfaces(only(surfaces_, {kSpleen}), table_);
+    QVERIFY(view.sceneInView());
+    QVERIFY(inside.contains(foregroundBox(grab(view))));
   }
 
   void destroyingTheUpdaterWhileBusyIsSafe() {

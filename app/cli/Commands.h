@@ -19,6 +19,7 @@ int runTrain(const Args& args);
 int runEvaluate(const Args& args);
 int runFinetune(const Args& args);
 int runDemo(const Args& args);
+int runStats(const Args& args);
 
 class CommandLine;
 }  // namespace protolabel::app

@@ -29,6 +29,7 @@
 #include <cmath>
 #include <functional>
 
+#include "ProposalSurfaceFeed.h"
 #include "SurfaceUpdater.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/io/ImageReader.h"
@@ -44,6 +45,7 @@
 #include "protolabel/ui/HelpDialog.h"
 #include "protolabel/ui/SliceView.h"
 #include "protolabel/ui/StartPage.h"
+#include "protolabel/ui/StatisticsPanel.h"
 #include "protolabel/ui/SurfaceView.h"
 #include "protolabel/ui/ToolsPanel.h"
 
@@ -121,6 +123,12 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   connect(&model_, &ViewerModel::tableChanged, this, [this] {
     if (surfaceView_) surfaceView_->applyLabelTable(model_.session().table());
   });
+  // A new image: surfaces still meshing belong to the old one, and the next ones place the camera.
+  connect(&model_, &ViewerModel::imageChanged, this, [this] {
+    surfaceUpdater_->discard();
+    surfaceView_->clearScene();
+  });
+  new ProposalSurfaceFeed(&model_, surfaceView_, this);
   connect(surfaceUpdater_, &SurfaceUpdater::surfacesReady, this, [this](const std::vector<core::LabelSurface>& s) {
     surfaceView_->setSurfaces(s, model_.session().table());
     Q_EMIT surfacesUpdated();
@@ -191,6 +199,7 @@ void MainWindow::buildDock() {
   tabs_->addTab(segmentPanel_, "Segment");
   tabs_->addTab(finetunePanel_, "Fine-tune");
   for (SliceView* view : views_) connect(view, &SliceView::growRequested, toolsPanel_, &ToolsPanel::growFrom);
+  tabs_->addTab(new StatisticsPanel(&model_, tabs_), "Statistics");
   auto* dock = new QDockWidget("Tools", this);
   dock->setObjectName("tools-dock");
   dock->setWidget(tabs_);

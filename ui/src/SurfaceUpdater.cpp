@@ -17,17 +17,24 @@ SurfaceUpdater::~SurfaceUpdater() {
   if (running_) watcher_.waitForFinished();
 }
 
-void SurfaceUpdater::request(const core::LabelMap& snapshot, std::vector<uint16_t> values) {
-  Job job{std::make_shared<const core::LabelMap>(snapshot), std::move(values), options_};
-  if (running_) {
+quint64 SurfaceUpdater::request(const core::LabelMap& snapshot, std::vector<uint16_t> values) {
+  const quint64 ticket = nextTicket_++;
+  Job job{ticket, std::make_shared<const core::LabelMap>(snapshot), std::move(values), options_};
+  if (running_)
     pending_ = std::move(job);  // replaces an older waiting request
-    return;
-  }
-  start(std::move(job));
+  else
+    start(std::move(job));
+  return ticket;
+}
+
+void SurfaceUpdater::discard() {
+  pending_.reset();
+  firstWanted_ = nextTicket_;
 }
 
 void SurfaceUpdater::start(Job job) {
   running_ = true;
+  runningTicket_ = job.ticket;
   const auto cancelled = cancelled_;
   watcher_.setFuture(QtConcurrent::run([job = std::move(job), cancelled]() -> std::vector<core::LabelSurface> {
     try {
@@ -42,13 +49,14 @@ void SurfaceUpdater::start(Job job) {
 void SurfaceUpdater::onFinished() {
   std::vector<core::LabelSurface> surfaces = watcher_.future().takeResult();  // moved, not copied
   running_ = false;
+  const quint64 finished = runningTicket_;
   // Start the next extraction before handing these out, so the worker is never idle while work waits.
   if (pending_) {
     Job next = std::move(*pending_);
     pending_.reset();
     start(std::move(next));
   }
-  Q_EMIT surfacesReady(std::move(surfaces));
+  if (finished >= firstWanted_) Q_EMIT surfacesReady(std::move(surfaces), finished);
 }
 
 }  // namespace protolabel::ui

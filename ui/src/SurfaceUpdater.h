@@ -25,15 +25,20 @@ class SurfaceUpdater : public QObject {
   void setOptions(const core::SurfaceOptions& options) { options_ = options; }
   // Extracts the surfaces of `values` from a copy of `snapshot` taken now (later edits do not race
   // with the worker). While an extraction runs, only the latest request is kept to run next.
-  void request(const core::LabelMap& snapshot, std::vector<uint16_t> values);
+  // Returns the request's ticket, which surfacesReady() carries.
+  quint64 request(const core::LabelMap& snapshot, std::vector<uint16_t> values);
+  // Every request made so far is withdrawn: the waiting one is dropped and the running one's result
+  // is never delivered (a new image, or a proposal that is gone, makes them stale).
+  void discard();
   bool isBusy() const { return running_; }
 
  Q_SIGNALS:
-  // Emitted in the thread of this object, once per extraction that ran.
-  void surfacesReady(std::vector<core::LabelSurface> surfaces);
+  // Emitted in the thread of this object, once per extraction that ran and was not discarded.
+  void surfacesReady(std::vector<core::LabelSurface> surfaces, quint64 ticket);
 
  private:
   struct Job {
+    quint64 ticket = 0;
     std::shared_ptr<const core::LabelMap> labels;
     std::vector<uint16_t> values;
     core::SurfaceOptions options;
@@ -45,6 +50,7 @@ class SurfaceUpdater : public QObject {
   QFutureWatcher<std::vector<core::LabelSurface>> watcher_;
   // Cleared only when the finished signal arrives: the future may finish before that.
   bool running_ = false;
+  quint64 runningTicket_ = 0, nextTicket_ = 1, firstWanted_ = 1;
   std::optional<Job> pending_;
   std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
 };

@@ -1,12 +1,15 @@
 #include "protolabel/ui/SurfaceView.h"
 
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QOpenGLExtraFunctions>
 #include <QSurfaceFormat>
+#include <QToolButton>
 #include <QWheelEvent>
 
 #include <vtkActor.h>
+#include <vtkAnnotatedCubeActor.h>
 #include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
@@ -16,9 +19,11 @@
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkIdTypeArray.h>
 #include <vtkInteractorStyleTrackballCamera.h>
+#include <vtkMatrix4x4.h>
 #include <vtkNew.h>
 #include <vtkOpenGLFramebufferObject.h>
 #include <vtkOpenGLState.h>
+#include <vtkOrientationMarkerWidget.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
@@ -27,6 +32,7 @@
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
 
+#include <cmath>
 #include <map>
 
 namespace protolabel::ui {
@@ -61,15 +67,43 @@ vtkSmartPointer<vtkPolyData> toPolyData(const core::LabelSurface& surface) {
   return mesh;
 }
 
-void styleActor(vtkActor* actor, uint16_t value, const core::LabelTable& table) {
+// `opacityScale` < 1 draws a proposal: the label's colour, translucent.
+void styleActor(vtkActor* actor, uint16_t value, const core::LabelTable& table, double opacityScale = 1.0,
+                bool shown = true) {
   const core::LabelEntry* entry = table.find(value);
   const auto color = entry ? entry->color : core::LabelTable::defaultColor(value);
   vtkProperty* property = actor->GetProperty();
   property->SetColor(color[0] / 255.0, color[1] / 255.0, color[2] / 255.0);
-  property->SetOpacity(entry ? entry->opacity : 1.0);
+  property->SetOpacity((entry ? entry->opacity : 1.0) * opacityScale);
   property->SetSpecular(0.2);
   property->SetSpecularPower(20);
-  actor->SetVisibility(!entry || (entry->visible && entry->meshVisible));
+  actor->SetVisibility(shown && (!entry || (entry->visible && entry->meshVisible)));
+}
+
+vtkSmartPointer<vtkActor> makeActor(const core::LabelSurface& surface) {
+  auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
+  mapper->SetInputData(toPolyData(surface));
+  mapper->ScalarVisibilityOff();  // one colour per label, from the table
+  auto actor = vtkSmartPointer<vtkActor>::New();
+  actor->SetMapper(mapper);
+  return actor;
+}
+
+// The scene is in physical LPS millimetres: +x points to the patient's left, +y posterior, +z
+// superior. Neutral greys, so the marker is never mistaken for a label's colour.
+void styleMarker(vtkAnnotatedCubeActor* cube) {
+  cube->SetXPlusFaceText("L");
+  cube->SetXMinusFaceText("R");
+  cube->SetYPlusFaceText("P");
+  cube->SetYMinusFaceText("A");
+  cube->SetZPlusFaceText("S");
+  cube->SetZMinusFaceText("I");
+  cube->SetFaceTextScale(0.6);
+  cube->GetCubeProperty()->SetColor(0.45, 0.45, 0.45);
+  cube->GetTextEdgesProperty()->SetColor(0.2, 0.2, 0.2);
+  for (vtkProperty* face : {cube->GetXPlusFaceProperty(), cube->GetXMinusFaceProperty(), cube->GetYPlusFaceProperty(),
+                            cube->GetYMinusFaceProperty(), cube->GetZPlusFaceProperty(), cube->GetZMinusFaceProperty()})
+    face->SetColor(1, 1, 1);
 }
 
 }  // namespace
@@ -81,6 +115,12 @@ struct SurfaceView::Vtk {
   vtkNew<vtkInteractorStyleTrackballCamera> interaction;
   vtkNew<vtkCallbackCommand> contextCallback;
   std::map<uint16_t, vtkSmartPointer<vtkActor>> actors;
+  std::map<uint16_t, vtkSmartPointer<vtkActor>> proposalActors;
+  core::LabelTable proposalTable;  // the colours the proposal surfaces were styled with
+  bool proposalVisible = true;
+  vtkNew<vtkAnnotatedCubeActor> cube;
+  // Declared after the window and interactor: it leaves them when destroyed.
+  vtkNew<vtkOrientationMarkerWidget> marker;
   bool glReady = false;
   bool cameraPlaced = false;
 };
@@ -130,6 +170,28 @@ SurfaceView::SurfaceView(QWidget* parent) : QOpenGLWidget(parent), vtk_(std::mak
   v.interactor->SetInteractorStyle(v.interaction);
   v.interactor->EnableRenderOff();
   v.interactor->Initialize();
+
+  // The marker draws in its own renderer on a layer above the scene, turned with the scene's camera.
+  styleMarker(v.cube);
+  v.marker->SetOrientationMarker(v.cube);
+  v.marker->SetInteractor(v.interactor);
+  v.marker->SetViewport(0.0, 0.0, 0.18, 0.18);
+  v.marker->SetCurrentRenderer(v.renderer);
+  v.marker->SetEnabled(1);
+  v.marker->InteractiveOff();    // drags always turn the camera, never move the marker
+  v.cube->SetVisibility(false);  // until there is something to orient (enabling shows it)
+
+  resetButton_ = new QToolButton(this);
+  resetButton_->setObjectName("reset-camera");
+  resetButton_->setText("Reset camera");
+  resetButton_->setToolTip("Anterior view of all surfaces (R)");
+  resetButton_->setCursor(Qt::ArrowCursor);
+  // Light on the view's dark background, whatever the desktop's palette.
+  resetButton_->setStyleSheet(
+      "QToolButton { color: #e0e0e0; background: rgba(255, 255, 255, 28); border: 1px solid rgba(255, 255, 255, 70);"
+      " border-radius: 3px; padding: 2px 6px; }"
+      "QToolButton:hover { background: rgba(255, 255, 255, 60); }");
+  connect(resetButton_, &QToolButton::clicked, this, &SurfaceView::resetCamera);
 }
 
 SurfaceView::~SurfaceView() {
@@ -209,25 +271,75 @@ void SurfaceView::setSurfaces(const std::vector<core::LabelSurface>& surfaces, c
   v.actors.clear();
   for (const core::LabelSurface& surface : surfaces) {
     if (surface.triangles.empty()) continue;
-    auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-    mapper->SetInputData(toPolyData(surface));
-    mapper->ScalarVisibilityOff();  // one colour per label, from the table
-    auto actor = vtkSmartPointer<vtkActor>::New();
-    actor->SetMapper(mapper);
+    auto actor = makeActor(surface);
     styleActor(actor, surface.value, table);
     v.renderer->AddActor(actor);
     v.actors[surface.value] = actor;
   }
-  if (!v.cameraPlaced && !v.actors.empty()) {
-    resetCamera();
-    return;
+  sceneChanged();
+}
+
+void SurfaceView::setProposalSurfaces(const std::vector<core::LabelSurface>& surfaces, const core::LabelTable& table) {
+  Vtk& v = *vtk_;
+  for (const auto& [value, actor] : v.proposalActors) v.renderer->RemoveActor(actor);
+  v.proposalActors.clear();
+  v.proposalTable = table;
+  for (const core::LabelSurface& surface : surfaces) {
+    if (surface.triangles.empty()) continue;
+    auto actor = makeActor(surface);
+    styleActor(actor, surface.value, table, kProposalOpacity, v.proposalVisible);
+    v.renderer->AddActor(actor);
+    v.proposalActors[surface.value] = actor;
   }
+  sceneChanged();
+}
+
+void SurfaceView::keepProposalLabels(const std::set<uint16_t>& pending) {
+  Vtk& v = *vtk_;
+  bool removed = false;
+  for (auto it = v.proposalActors.begin(); it != v.proposalActors.end();) {
+    if (pending.count(it->first)) {
+      ++it;
+      continue;
+    }
+    v.renderer->RemoveActor(it->second);
+    it = v.proposalActors.erase(it);
+    removed = true;
+  }
+  if (removed) sceneChanged();
+}
+
+void SurfaceView::setProposalVisible(bool visible) {
+  Vtk& v = *vtk_;
+  v.proposalVisible = visible;
+  for (const auto& [value, actor] : v.proposalActors)
+    styleActor(actor, value, v.proposalTable, kProposalOpacity, visible);
+  update();
+}
+
+void SurfaceView::clearScene() {
+  setSurfaces({}, {});
+  setProposalSurfaces({}, {});
+}
+
+void SurfaceView::sceneChanged() {
+  Vtk& v = *vtk_;
+  const bool any = !v.actors.empty() || !v.proposalActors.empty();
+  v.cube->SetVisibility(any);
+  // An empty scene has no view worth keeping: the next surfaces place the camera again, so it
+  // never stays zoomed in on what is gone.
+  if (!any) v.cameraPlaced = false;
+  if (any && !v.cameraPlaced) return resetCamera();
   v.renderer->ResetCameraClippingRange();
   update();
 }
 
 void SurfaceView::applyLabelTable(const core::LabelTable& table) {
-  for (const auto& [value, actor] : vtk_->actors) styleActor(actor, value, table);
+  Vtk& v = *vtk_;
+  for (const auto& [value, actor] : v.actors) styleActor(actor, value, table);
+  v.proposalTable = table;
+  for (const auto& [value, actor] : v.proposalActors)
+    styleActor(actor, value, table, kProposalOpacity, v.proposalVisible);
   update();
 }
 
@@ -246,7 +358,7 @@ void SurfaceView::resetCamera() {
   camera->SetPosition(0, -1, 0);
   camera->SetViewUp(0, 0, 1);
   v.renderer->ResetCamera();  // fits the visible surfaces, keeping this direction
-  v.cameraPlaced = !v.actors.empty();
+  v.cameraPlaced = !v.actors.empty() || !v.proposalActors.empty();
   update();
 }
 
@@ -255,6 +367,54 @@ std::vector<uint16_t> SurfaceView::shownLabels() const {
   for (const auto& [value, actor] : vtk_->actors)
     if (actor->GetVisibility()) values.push_back(value);
   return values;
+}
+
+std::vector<uint16_t> SurfaceView::shownProposalLabels() const {
+  std::vector<uint16_t> values;
+  for (const auto& [value, actor] : vtk_->proposalActors)
+    if (actor->GetVisibility()) values.push_back(value);
+  return values;
+}
+
+bool SurfaceView::sceneInView() const {
+  vtkRenderer* renderer = vtk_->renderer;
+  double b[6];
+  renderer->ComputeVisiblePropBounds(b);
+  if (b[0] > b[1]) return true;  // nothing visible
+  // Normalised device coordinates: inside the view and the clipping range means all in [-1, 1].
+  vtkMatrix4x4* projection =
+      renderer->GetActiveCamera()->GetCompositeProjectionTransformMatrix(renderer->GetTiledAspectRatio(), -1, 1);
+  constexpr double slack = 1e-6;
+  for (int corner = 0; corner < 8; ++corner) {
+    const double world[4] = {b[corner & 1], b[2 + ((corner >> 1) & 1)], b[4 + ((corner >> 2) & 1)], 1.0};
+    double clip[4];
+    projection->MultiplyPoint(world, clip);
+    if (clip[3] <= 0) return false;  // behind the camera
+    for (int a = 0; a < 3; ++a)
+      if (std::abs(clip[a] / clip[3]) > 1 + slack) return false;
+  }
+  return true;
+}
+
+bool SurfaceView::orientationMarkerShown() const {
+  return vtk_->marker->GetEnabled() && vtk_->cube->GetVisibility();
+}
+
+std::vector<std::string> SurfaceView::orientationMarkerLabels() const {
+  vtkAnnotatedCubeActor* c = vtk_->cube;
+  return {c->GetXPlusFaceText(), c->GetXMinusFaceText(), c->GetYPlusFaceText(),
+          c->GetYMinusFaceText(), c->GetZPlusFaceText(), c->GetZMinusFaceText()};
+}
+
+void SurfaceView::keyPressEvent(QKeyEvent* event) {
+  if (event->key() == Qt::Key_R && event->modifiers() == Qt::NoModifier) return resetCamera();
+  QOpenGLWidget::keyPressEvent(event);
+}
+
+void SurfaceView::resizeEvent(QResizeEvent* event) {
+  QOpenGLWidget::resizeEvent(event);
+  resetButton_->adjustSize();
+  resetButton_->move(width() - resetButton_->width() - 4, 4);
 }
 
 void SurfaceView::forwardMouse(QMouseEvent* event, unsigned long vtkEvent, bool repaint) {
