@@ -80,8 +80,8 @@ std::optional<std::vector<int64_t>> CommandLine::intListOption(const std::string
   std::vector<int64_t> values;
   std::stringstream in(*value);
   for (std::string item; std::getline(in, item, ',');) {
-    const auto n = parseWhole(item);
-    if (!n || *n < lo || *n > hi)
+    const auto n = core::parseWholeNumber(item, lo, hi);
+    if (!n)
       throw UsageError("--" + name + " expects comma-separated whole numbers from " + std::to_string(lo) + " to " +
                        std::to_string(hi) + ", not '" + *value + "'");
     values.push_back(*n);

@@ -64,6 +64,7 @@ void saveWorkspace(const AnnotationSession& session, const Workspace& view, cons
       {"cursor", view.cursor},
       {"active_label", view.activeLabel},
       {"panel", view.panel},
+      {"layout", view.layout},
   };
   if (view.window) manifest["window"] = {{"level", view.window->level}, {"width", view.window->width}};
   writeTextAtomically(manifestPath, manifest.dump(2) + "\n");
@@ -97,6 +98,7 @@ Workspace readWorkspace(const std::string& manifestPath) {
     if (manifest.contains("cursor")) w.cursor = manifest["cursor"].get<std::array<int64_t, 3>>();
     w.activeLabel = manifest.value("active_label", uint16_t{1});
     w.panel = manifest.value("panel", 0);
+    w.layout = manifest.value("layout", std::string());
     return w;
   } catch (const json::exception& e) {
     throw Error(ErrorCode::CorruptFile, manifestPath + " is a damaged workspace: " + e.what(), manifestPath);

@@ -23,6 +23,7 @@ struct Workspace {
   std::array<int64_t, 3> cursor{0, 0, 0};
   uint16_t activeLabel = 1;
   int panel = 0;           // the side panel's open tab
+  std::string layout;      // the window's arrangement, opaque to core (the viewer's own encoding)
 };
 
 inline constexpr const char* kWorkspaceExtension = ".protolabel";
