@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The suites that need neither LibTorch nor widgets (volumes, IO, DICOM with its helper process, label
-# files, label statistics, editing, the annotation session with its undo and recovery) built and run under AddressSanitizer + UndefinedBehaviorSanitizer
+# files, label statistics, editing and the editing tools (interpolation, region growing, threshold brush,
+# workspaces), the annotation session with its undo and recovery) built and run under AddressSanitizer + UndefinedBehaviorSanitizer
 # (preset asan) and ThreadSanitizer (preset tsan). LibTorch and Qt are not built with the sanitizers,
 # so the suites that run the network or the widgets stay in the release run (scripts/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SUITES=(test_core_model test_image_roundtrip test_dicom test_label_files test_label_statistics test_editing test_session)
+SUITES=(test_core_model test_image_roundtrip test_dicom test_label_files test_label_statistics test_editing test_tools test_session)
 PATTERN="^($(IFS='|'; echo "${SUITES[*]}"))\$"
 # The asan tree also builds the readers' fuzz harnesses (tests/fuzz). fuzz_dcm is left out of this run:
 # it finds that GDCM allocates (and zeroes) whatever length a data element declares, 1.3 GB for a 4 KB

@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -235,6 +236,27 @@ class BadInputTest : public QObject {
     const std::string path = temp("huge.dcm");
     std::ofstream(path, std::ios::binary).write(b.data(), std::streamsize(b.size()));
     QCOMPARE(errorOf([&] { readImage(path); }), code(ErrorCode::CorruptFile));
+  }
+
+  void aDicomElementDeclaringMoreThanTheFileIsRefusedBeforeAllocating() {
+    // CT_small.dcm with its pixel data declaring 1.3 GB and the file cut 2 KB into it. GDCM allocated
+    // and zeroed the declared length before noticing (1.5 GB resident, 13 s); now it is refused first.
+    std::ifstream in(dataPath("pydicom-test-files/CT_small.dcm"), std::ios::binary);
+    std::vector<char> b(std::istreambuf_iterator<char>(in), {});
+    const char tag[] = "\xe0\x7f\x10\x00OW";
+    const auto at = std::search(b.begin(), b.end(), tag, tag + 6);
+    QVERIFY(at != b.end());
+    const uint32_t declared = 0x50000000;
+    std::memcpy(&*(at + 8), &declared, 4);
+    b.resize(std::size_t(at - b.begin()) + 12 + 2048);
+    const std::string path = temp("declares-too-much.dcm");
+    std::ofstream(path, std::ios::binary).write(b.data(), std::streamsize(b.size()));
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    QCOMPARE(errorOf([&] { readImage(path); }), code(ErrorCode::CorruptFile));
+    getrusage(RUSAGE_SELF, &after);
+    const long grownMb = (after.ru_maxrss - before.ru_maxrss) / 1024;
+    QVERIFY2(grownMb < 200, qPrintable(QString("resident memory grew by %1 MB").arg(grownMb)));
   }
 
   void aDicomdirThatAbortsGdcmIsAnErrorNotACrash() {

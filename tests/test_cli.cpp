@@ -233,6 +233,14 @@ class CliTest : public QObject {
     QCOMPARE(r.exitCode, 2);
     r = runProtolabel({"frobnicate"});
     QCOMPARE(r.exitCode, 2);
+    // A slice range must be LABEL:FIRST-LAST with FIRST <= LAST; the whole text, nothing wrapped.
+    const QString sample = QString(PROTOLABEL_SOURCE_DIR) + "/resources/sample/abdomen_ct.nii.gz";
+    for (const char* range : {"5:9-3", "5:1-x", "70000:1-2", "5", "5:3"}) {
+      r = runProtolabel({"segment", "--image", sample, "--support-labels", sample, "--output", dir_.path() + "/o.nii.gz",
+                         "--slice-range", range});
+      QCOMPARE(r.exitCode, 2);
+      QVERIFY2(r.err.contains("--slice-range"), qPrintable(r.err));
+    }
   }
 };
 

@@ -9,6 +9,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -21,6 +22,7 @@
 #include "protolabel/ui/LabelPickerDialog.h"
 #include "protolabel/ui/MainWindow.h"
 #include "protolabel/ui/SegmentPanel.h"
+#include "protolabel/ui/SegmentationRunner.h"
 #include "protolabel/ui/SliceView.h"
 #include "protolabel/ui/StartPage.h"
 #include "protolabel/ui/ToolsPanel.h"
@@ -307,6 +309,29 @@ class GuiToolsTest : public QObject {
     QVERIFY(!w->openWorkspace(bad.fileName()));
     QVERIFY(w->lastMessage().contains("workspace"));
     QVERIFY(m.session().supports() == examples);
+  }
+
+  void theSegmentTabSetsTheActiveLabelsSliceRange() {
+    auto w = openSample("range");
+    QVERIFY(w);
+    ui::ViewerModel& m = w->model();
+    ui::SegmentPanel* panel = w->segmentPanel();
+    w->panelTabs()->setCurrentWidget(panel);
+    m.setActiveLabel(kLiver);
+    panel->sliceRangeFirst()->setValue(70);  // slices are numbered from 1 in the viewer
+    panel->sliceRangeLast()->setValue(100);
+    QVERIFY(!w->runner()->options().sliceRanges.count(kLiver));  // not until the box is ticked
+    QTest::mouseClick(panel->sliceRangeBox(), Qt::LeftButton);
+    QVERIFY(w->runner()->options().sliceRanges.count(kLiver));
+    QCOMPARE(w->runner()->options().sliceRanges.at(kLiver), (std::pair<int64_t, int64_t>{69, 99}));
+    // Another label shows its own (none); back on the liver, its range is shown again.
+    m.setActiveLabel(kSpleen);
+    QVERIFY(!panel->sliceRangeBox()->isChecked());
+    m.setActiveLabel(kLiver);
+    QVERIFY(panel->sliceRangeBox()->isChecked());
+    QCOMPARE(panel->sliceRangeLast()->value(), 100);
+    QTest::mouseClick(panel->sliceRangeBox(), Qt::LeftButton);
+    QVERIFY(!w->runner()->options().sliceRanges.count(kLiver));
   }
 
   void exportNamesItsFilesAndTheWindowBoxSaysCustom() {

@@ -178,6 +178,29 @@ class PipelineTest : public QObject {
     QVERIFY(inside > liverVoxels / 2);
   }
 
+  void aSliceRangeTheUserSetsBoundsTheStructure() {
+    // The liver (axial slices 69..111) from its middle slice, limited to 5 slices either side of it:
+    // propagation alone finds it well beyond those (see the extent test); with the range nothing of it
+    // lies outside, and inside it is found.
+    const core::Volume image = core::readImage(kSample).volume;
+    const core::LabelMap truth = core::readLabelMap(kSampleLabels);
+    segmentation::PipelineInput input;
+    input.image = &image;
+    input.examples = segmentation::examplesFromLabels(truth, {5}, core::Axis::Z, 1);
+    const int64_t middle = input.examples.labels.front().slices.front().slice;
+    QVERIFY(count(truth, 5, 0, middle - 6) + count(truth, 5, middle + 6, image.size()[2] - 1) > 1000);
+    segmentation::PipelineOptions options;
+    options.adaptSeconds = 0;
+    options.sliceRanges[5] = {middle - 5, middle + 5};
+    const auto bounded = segmentation::Pipeline(model_).run(input, options);
+    const int64_t outside = count(bounded.labels, 5, 0, middle - 6) + count(bounded.labels, 5, middle + 6, image.size()[2] - 1);
+    const int64_t inside = count(bounded.labels, 5, middle - 5, middle + 5);
+    qInfo() << "liver with a range of 11 slices: inside" << inside << "voxels (truth" << count(truth, 5, middle - 5, middle + 5)
+            << "), outside" << outside;
+    QCOMPARE(outside, int64_t(0));
+    QVERIFY(inside > count(truth, 5, middle - 5, middle + 5) / 2);
+  }
+
   void theModelFileCarriesItsPreprocessing() {
     auto model = inference::Model::create("lite", 1, inference::Device::Cpu);
     QCOMPARE(model->info().preprocessing.ctWindowLow, -125.0);  // the training data's window

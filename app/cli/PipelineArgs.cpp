@@ -1,5 +1,9 @@
 #include "PipelineArgs.h"
 
+#include <sstream>
+
+#include "protolabel/core/WholeNumber.h"
+
 
 namespace protolabel::app {
 
@@ -9,7 +13,7 @@ const std::set<std::string>& pipelineFlags() {
 }
 
 const std::set<std::string>& pipelineOptions() {
-  static const std::set<std::string> options{"modality", "adapt", "adapt-iterations", "adapt-lr", "origin-weight", "continuity-mm", "stop-fraction", "intensity-gate", "gate-smoothing", "threshold", "min-resemblance"};
+  static const std::set<std::string> options{"modality", "adapt", "adapt-iterations", "adapt-lr", "origin-weight", "continuity-mm", "stop-fraction", "intensity-gate", "gate-smoothing", "threshold", "min-resemblance", "slice-range"};
   return options;
 }
 
@@ -41,7 +45,24 @@ segmentation::PipelineOptions pipelineOptionsFromArgs(const CommandLine& cl) {
   o.threshold = cl.numberOption("threshold", 0.01, 0.99).value_or(o.threshold);
   o.intensityGate = cl.numberOption("intensity-gate", 0, 100).value_or(o.intensityGate);
   if (auto seed = cl.intOption("seed")) o.seed = uint64_t(*seed);
+  if (auto ranges = cl.option("slice-range")) o.sliceRanges = parseSliceRanges(*ranges);
   return o;
+}
+
+std::map<uint16_t, std::pair<int64_t, int64_t>> parseSliceRanges(const std::string& text) {
+  // LABEL:FIRST-LAST[,LABEL:FIRST-LAST...], slice indices from 0 along the examples' axis.
+  std::map<uint16_t, std::pair<int64_t, int64_t>> ranges;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    const auto colon = item.find(':'), dash = item.find('-', colon == std::string::npos ? 0 : colon);
+    const auto label = colon == std::string::npos ? std::nullopt : core::parseWholeNumber(item.substr(0, colon), 1, 65535);
+    const auto first = dash == std::string::npos ? std::nullopt : core::parseWholeNumber(item.substr(colon + 1, dash - colon - 1), 0);
+    const auto last = dash == std::string::npos ? std::nullopt : core::parseWholeNumber(item.substr(dash + 1), 0);
+    if (!label || !first || !last || *first > *last)
+      throw UsageError("--slice-range expects LABEL:FIRST-LAST (e.g. 5:69-111), comma-separated, not '" + text + "'");
+    ranges[uint16_t(*label)] = {*first, *last};
+  }
+  return ranges;
 }
 
 }  // namespace protolabel::app

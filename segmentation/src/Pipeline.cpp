@@ -118,6 +118,19 @@ void keepExamplesAsPainted(core::LabelMap& labels, const ExampleSet& examples) {
       });
 }
 
+// Clears each structure outside the slice range the user gave it.
+void keepWithinSliceRanges(core::LabelMap& labels, const std::map<uint16_t, std::pair<int64_t, int64_t>>& ranges,
+                           core::Axis axis) {
+  if (ranges.empty()) return;
+  const PlaneIndex index(labels.geometry().size, axis);
+  uint16_t* out = labels.voxels().data<uint16_t>();
+  for (int64_t s = 0; s < index.slices(); ++s)
+    index.forEachPixel(s, [&](std::size_t, std::size_t voxel) {
+      const auto range = ranges.find(out[voxel]);
+      if (range != ranges.end() && (s < range->second.first || s > range->second.second)) out[voxel] = 0;
+    });
+}
+
 // Uncertainty of a quantised winning probability: 255 at p = 0.5, 0 at p = 0 or 1.
 uint8_t uncertaintyOf(uint8_t best) { return uint8_t(255 - std::abs(2 * int(best) - 255)); }
 
@@ -243,6 +256,7 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   uint16_t* out = result.labels.voxels().data<uint16_t>();
   for (std::size_t i = 0; i < fusion.best.size(); ++i) out[i] = fusion.best[i] > 127 ? fusion.winner[i] : 0;
   std::vector<uint16_t>().swap(fusion.winner);
+  keepWithinSliceRanges(result.labels, options.sliceRanges, examples.axis);
   for (const LabelExamples& label : examples.labels) {
     if (options.keepConnected) {
       if (crossScan) core::keepLargestComponent(result.labels, label.label);

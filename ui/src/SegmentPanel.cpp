@@ -11,6 +11,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 #include "protolabel/core/Error.h"
@@ -101,6 +102,43 @@ SegmentPanel::SegmentPanel(ViewerModel* model, SegmentationRunner* runner, QWidg
     o.adaptSeconds = on ? segmentation::kDefaultAdaptSeconds : 0;
     runner_->setOptions(o);
   });
+  // The user's own extent for the active label: nothing of it outside these axial slices.
+  rangeOn_ = new QCheckBox("Only on axial slices", runBox);
+  rangeOn_->setObjectName("slice-range");
+  rangeOn_->setToolTip("Limits the active label's result to a range of axial slices (its examples always stay)");
+  rangeFirst_ = new QSpinBox(runBox);
+  rangeFirst_->setObjectName("slice-range-first");
+  rangeLast_ = new QSpinBox(runBox);
+  rangeLast_->setObjectName("slice-range-last");
+  auto* fromHere = new QPushButton("From here", runBox);
+  fromHere->setToolTip("The current axial slice becomes the range's first");
+  auto* toHere = new QPushButton("To here", runBox);
+  toHere->setToolTip("The current axial slice becomes the range's last");
+  auto* rangeRow = new QHBoxLayout;
+  rangeRow->addWidget(rangeOn_);
+  rangeRow->addWidget(rangeFirst_);
+  rangeRow->addWidget(new QLabel("to", runBox));
+  rangeRow->addWidget(rangeLast_);
+  rangeRow->addWidget(fromHere);
+  rangeRow->addWidget(toHere);
+  connect(rangeOn_, &QCheckBox::toggled, this, &SegmentPanel::pushSliceRange);
+  connect(rangeFirst_, &QSpinBox::valueChanged, this, &SegmentPanel::pushSliceRange);
+  connect(rangeLast_, &QSpinBox::valueChanged, this, &SegmentPanel::pushSliceRange);
+  connect(fromHere, &QPushButton::clicked, this, [this] {
+    rangeFirst_->setValue(int(model_->sliceIndex(core::Axis::Z)) + 1);
+    rangeOn_->setChecked(true);
+  });
+  connect(toHere, &QPushButton::clicked, this, [this] {
+    rangeLast_->setValue(int(model_->sliceIndex(core::Axis::Z)) + 1);
+    rangeOn_->setChecked(true);
+  });
+  connect(model_, &ViewerModel::activeLabelChanged, this, &SegmentPanel::showSliceRange);
+  connect(model_, &ViewerModel::imageChanged, this, [this] {
+    segmentation::PipelineOptions o = runner_->options();
+    o.sliceRanges.clear();  // ranges belong to the image they were set on
+    runner_->setOptions(o);
+    showSliceRange();
+  });
   segment_ = new QPushButton("Segment all labels", runBox);
   segment_->setObjectName("segment");
   cancel_ = new QPushButton("Cancel", runBox);
@@ -118,6 +156,7 @@ SegmentPanel::SegmentPanel(ViewerModel* model, SegmentationRunner* runner, QWidg
   runLayout->addLayout(deviceRow);
   runLayout->addWidget(connectedOnly);
   runLayout->addWidget(adapt_);
+  runLayout->addLayout(rangeRow);
   runLayout->addLayout(runRow);
   runLayout->addWidget(progress_);
   runLayout->addWidget(status_);
@@ -218,6 +257,30 @@ SegmentPanel::SegmentPanel(ViewerModel* model, SegmentationRunner* runner, QWidg
 }
 
 QString SegmentPanel::statusText() const { return status_->text(); }
+
+void SegmentPanel::showSliceRange() {
+  // Slices are numbered from 1 in the viewer, as in the examples list.
+  const int slices = model_->hasImage() ? int(model_->session().image().size()[2]) : 1;
+  const QSignalBlocker a(rangeOn_), b(rangeFirst_), c(rangeLast_);
+  rangeFirst_->setRange(1, slices);
+  rangeLast_->setRange(1, slices);
+  const auto& ranges = runner_->options().sliceRanges;
+  const auto range = ranges.find(model_->activeLabel());
+  rangeOn_->setChecked(range != ranges.end());
+  rangeFirst_->setValue(range != ranges.end() ? int(range->second.first) + 1 : 1);
+  rangeLast_->setValue(range != ranges.end() ? int(range->second.second) + 1 : slices);
+}
+
+void SegmentPanel::pushSliceRange() {
+  segmentation::PipelineOptions o = runner_->options();
+  const int first = std::min(rangeFirst_->value(), rangeLast_->value()) - 1;
+  const int last = std::max(rangeFirst_->value(), rangeLast_->value()) - 1;
+  if (rangeOn_->isChecked())
+    o.sliceRanges[model_->activeLabel()] = {first, last};
+  else
+    o.sliceRanges.erase(model_->activeLabel());
+  runner_->setOptions(o);
+}
 
 inference::Device SegmentPanel::selectedDevice() const {
   return inference::parseDevice(device_->currentData().toString().toStdString());

@@ -1,5 +1,7 @@
 #include "DicomPixelReader.h"
 
+#include "DicomLengthCheck.h"
+
 #include <gdcmImage.h>
 #include <gdcmImageReader.h>
 
@@ -137,6 +139,7 @@ void decodeDicomSeriesPixels(const std::vector<std::string>& files, Volume& volu
 }
 
 void requirePlausiblePixelData(const std::string& file) {
+  refuseImpossibleElementLengths(file);
   gdcm::ImageReader reader;
   reader.SetFileName(file.c_str());
   if (!reader.Read()) throw Error(ErrorCode::CorruptFile, file + " cannot be parsed as a DICOM image.", file);

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "DicomGrouping.h"
+#include "DicomLengthCheck.h"
+#include "protolabel/core/Error.h"
 
 namespace protolabel::core {
 
@@ -13,6 +15,7 @@ namespace {
 // Reads the first file's full image header (the parse that aborts on some damaged files) for the
 // image size and the number of frames.
 void describeFromHeader(DicomSeriesInfo& info) {
+  refuseImpossibleElementLengths(info.files.front());
   auto io = itk::GDCMImageIO::New();
   io->SetFileName(info.files.front());
   io->LoadPrivateTagsOff();
@@ -39,8 +42,18 @@ std::vector<std::string> split(const std::string& text, char separator) {
 }  // namespace
 
 std::vector<DicomSeriesInfo> scanFilesUnsafe(const std::vector<std::string>& files) {
+  // A file declaring more than it holds is left out before GDCM's scanner allocates what it declares.
+  std::vector<std::string> plausible;
+  for (const std::string& file : files) {
+    try {
+      refuseImpossibleElementLengths(file);
+      plausible.push_back(file);
+    } catch (const Error&) {
+      if (files.size() == 1) throw;  // the file the user chose: say what is wrong with it
+    }
+  }
   std::vector<DicomSeriesInfo> result;
-  for (DicomSeriesInfo& info : groupDicomSeries(files)) {
+  for (DicomSeriesInfo& info : groupDicomSeries(plausible)) {
     try {
       describeFromHeader(info);
     } catch (const itk::ExceptionObject&) {
@@ -97,6 +110,7 @@ std::vector<DicomSeriesInfo> deserializeSeries(const std::string& text) {
 
 
 std::string probeImageUnsafe(const std::string& file) {
+  refuseImpossibleElementLengths(file);  // before CanReadFile, which reads the whole file
   auto io = itk::GDCMImageIO::New();
   if (!io->CanReadFile(file.c_str())) return "no";
   io->SetFileName(file);
@@ -105,6 +119,12 @@ std::string probeImageUnsafe(const std::string& file) {
 }
 
 std::string canReadUnsafe(const std::string& file) {
+  // A Part 10 file declaring more than it holds is a damaged DICOM file: the DICOM route reports it.
+  try {
+    refuseImpossibleElementLengths(file);
+  } catch (const Error&) {
+    return "yes";
+  }
   auto io = itk::GDCMImageIO::New();
   return io->CanReadFile(file.c_str()) ? "yes" : "no";
 }

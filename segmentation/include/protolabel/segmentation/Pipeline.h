@@ -53,6 +53,9 @@ struct PipelineOptions {
   bool keepConnected = true;
   // Fill each structure's holes slice by slice (vessels inside an organ that the gate left out).
   bool fillHoles = true;
+  // The user's own extent: a structure is kept only on slices [first, last] (indices along the
+  // examples' axis, inclusive) when it has a range here; its painted examples always stay.
+  std::map<uint16_t, std::pair<int64_t, int64_t>> sliceRanges;
   // Keep every structure's probability map (memory: 4 bytes per voxel and structure).
   bool keepProbabilities = false;
   uint64_t seed = 2025;

@@ -8,6 +8,7 @@
 #include "protolabel/ui/SegmentationRunner.h"
 
 class QCheckBox;
+class QSpinBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -29,6 +30,9 @@ class SegmentPanel : public QWidget {
   QPushButton* cancelButton() const { return cancel_; }
   QListWidget* supportList() const { return supports_; }
   QListWidget* proposalList() const { return proposals_; }
+  QCheckBox* sliceRangeBox() const { return rangeOn_; }
+  QSpinBox* sliceRangeFirst() const { return rangeFirst_; }
+  QSpinBox* sliceRangeLast() const { return rangeLast_; }
   QString statusText() const;
 
  public Q_SLOTS:
@@ -46,6 +50,8 @@ class SegmentPanel : public QWidget {
 
  private:
   void rebuildSupports();
+  void showSliceRange();   // the active label's range into the controls
+  void pushSliceRange();   // the controls into the runner's options
   void rebuildProposals();
   void setRunning(bool running);
   inference::Device selectedDevice() const;
@@ -57,6 +63,9 @@ class SegmentPanel : public QWidget {
   QLabel* modelLabel_;
   QComboBox* device_;
   QCheckBox* adapt_;
+  QCheckBox* rangeOn_;
+  QSpinBox* rangeFirst_;
+  QSpinBox* rangeLast_;
   QComboBox* modality_;
   QLabel* sourceLabel_;
   QPushButton* segment_;
