@@ -83,9 +83,13 @@ ToolsPanel::ToolsPanel(ViewerModel* model, QWidget* parent) : QWidget(parent), m
   tolerance_->setSuffix(" × std");
   tolerance_->setToolTip("The intensity range: mean ± this many standard deviations of the clicked neighbourhood");
   growInRange_ = new QCheckBox("Use the threshold brush's range instead", growBox);
+  growPainted_ = new QPushButton("Grow from what is painted on this slice", growBox);
+  growPainted_->setObjectName("grow-from-painted");
+  growPainted_->setToolTip("Seeds: the active label's voxels on the current axial slice (brush a few first)");
   growForm->addRow(growHelp);
   growForm->addRow("Tolerance", tolerance_);
   growForm->addRow(growInRange_);
+  growForm->addRow(growPainted_);
   layout->addWidget(growBox);
 
   status_ = new QLabel(this);
@@ -108,6 +112,7 @@ ToolsPanel::ToolsPanel(ViewerModel* model, QWidget* parent) : QWidget(parent), m
   connect(low_, &QDoubleSpinBox::valueChanged, this, &ToolsPanel::pushPaintRange);
   connect(high_, &QDoubleSpinBox::valueChanged, this, &ToolsPanel::pushPaintRange);
   connect(interpolate_, &QPushButton::clicked, this, &ToolsPanel::interpolate);
+  connect(growPainted_, &QPushButton::clicked, this, &ToolsPanel::growFromPainted);
   connect(model_, &ViewerModel::imageChanged, this, [this] {
     // A new image starts with the range of its current window, and the brush unrestricted.
     const QSignalBlocker a(low_), b(high_), c(threshold_);
@@ -147,20 +152,33 @@ void ToolsPanel::interpolate() {
   Q_EMIT proposalMade();
 }
 
-void ToolsPanel::growFrom(const std::array<int64_t, 3>& voxel) {
-  if (!model_->hasImage()) return;
+core::RegionGrowOptions ToolsPanel::growOptions() const {
   core::RegionGrowOptions options;
   options.multiplier = tolerance_->value();
   if (growInRange_->isChecked())
     options.range = std::make_pair(std::min(low_->value(), high_->value()), std::max(low_->value(), high_->value()));
-  const int64_t voxels = model_->growRegionFrom(voxel, options);
+  return options;
+}
+
+void ToolsPanel::growFrom(const std::array<int64_t, 3>& voxel) {
+  if (!model_->hasImage()) return;
+  reportGrowth(model_->growRegionFrom(voxel, growOptions()), "the click");
+}
+
+void ToolsPanel::growFromPainted() {
+  if (!model_->hasImage()) return;
+  reportGrowth(model_->growRegionFromPainted(growOptions()), "what is painted on this slice");
+}
+
+void ToolsPanel::reportGrowth(int64_t voxels, const QString& from) {
   if (voxels == 0) {
-    status_->setText("Nothing grew: the clicked voxel lies outside the intensity range.");
+    status_->setText("Nothing grew: no seed (paint the active label on this slice, or click with the Grow tool) "
+                     "lies inside the intensity range.");
     return;
   }
   const core::Vec3& s = model_->session().image().geometry().spacing;
-  status_->setText(QString("Grew %1 from the click: %2 voxels (%3 mL). Review and accept it in the Segment tab.")
-                       .arg(activeLabelName())
+  status_->setText(QString("Grew %1 from %2: %3 voxels (%4 mL). Review and accept it in the Segment tab.")
+                       .arg(activeLabelName(), from)
                        .arg(voxels)
                        .arg(double(voxels) * s[0] * s[1] * s[2] / 1000.0, 0, 'f', 1));
   Q_EMIT proposalMade();

@@ -191,6 +191,22 @@ int64_t ViewerModel::growRegionFrom(const std::array<int64_t, 3>& voxel, const c
   return grown.voxels;
 }
 
+int64_t ViewerModel::growRegionFromPainted(const core::RegionGrowOptions& options) {
+  if (!hasImage()) return 0;
+  const core::Size3& size = session_.image().size();
+  const int64_t z = cursor_[2];
+  std::vector<int64_t> seeds;
+  for (int64_t j = 0; j < size[1]; ++j)
+    for (int64_t i = 0; i < size[0]; ++i)
+      if (session_.labels().at(i, j, z) == activeLabel_) seeds.push_back(session_.image().linearIndex(i, j, z));
+  if (seeds.empty()) return 0;
+  const core::RegionGrowResult grown = core::growRegion(session_.image(), seeds, options);
+  if (grown.voxels == 0) return 0;
+  session_.proposeMask(activeLabel_, grown.mask);
+  Q_EMIT proposalChanged();
+  return grown.voxels;
+}
+
 void ViewerModel::setPaintRange(std::optional<std::pair<double, double>> range) {
   session_.setPaintRange(range);
   Q_EMIT brushChanged();

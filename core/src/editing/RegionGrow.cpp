@@ -118,10 +118,15 @@ RegionGrowResult growRegion(const Volume& image, const std::vector<int64_t>& see
       grow(voxels, size, valid, result.low, result.high, options.breakBridges, limit, result);
       return;
     }
-    // Confidence connected: the seeds and their neighbourhood estimate the structure's intensities.
+    // Confidence connected: the seeds estimate the structure's intensities; a click (few seeds) with
+    // its 3x3x3 neighbourhood. A brushed region is estimate enough: the neighbourhood of its rim would
+    // add the tissue around it (measured on the sample's liver: Dice 0.59 with it, see the tests).
     Moments m;
-    std::vector<uint8_t> counted(std::size_t(n), 0);
-    for (int64_t s : valid) {
+    const bool withNeighbourhood = valid.size() < 27;
+    for (int64_t s : valid)
+      if (!withNeighbourhood) m.add(double(voxels[s]));
+    std::vector<uint8_t> counted(withNeighbourhood ? std::size_t(n) : 0, 0);
+    for (int64_t s : withNeighbourhood ? valid : std::vector<int64_t>{}) {
       const int64_t i = s % size[0], j = (s / size[0]) % size[1], k = s / (size[0] * size[1]);
       for (int64_t dk = -1; dk <= 1; ++dk)
         for (int64_t dj = -1; dj <= 1; ++dj)

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 
+#include "protolabel/core/editing/RegionGrow.h"
+
 class QCheckBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -28,16 +30,20 @@ class ToolsPanel : public QWidget {
   QDoubleSpinBox* thresholdHigh() const { return high_; }
   QPushButton* interpolateButton() const { return interpolate_; }
   QDoubleSpinBox* growTolerance() const { return tolerance_; }
+  QPushButton* growFromPaintedButton() const { return growPainted_; }
 
  public Q_SLOTS:
   void interpolate();
   void growFrom(const std::array<int64_t, 3>& voxel);
+  void growFromPainted();
 
  Q_SIGNALS:
   void proposalMade();  // interpolation or region growing offered a proposal
 
  private:
   void pushPaintRange();
+  core::RegionGrowOptions growOptions() const;
+  void reportGrowth(int64_t voxels, const QString& from);
   QString activeLabelName() const;
 
   ViewerModel* model_;
@@ -49,6 +55,7 @@ class ToolsPanel : public QWidget {
   QPushButton* interpolate_;
   QDoubleSpinBox* tolerance_;
   QCheckBox* growInRange_;
+  QPushButton* growPainted_;
   QLabel* status_;
 };
 

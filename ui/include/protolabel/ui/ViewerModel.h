@@ -80,6 +80,8 @@ class ViewerModel : public QObject {
   // Grows the active label from `voxel` through similar intensities in 3D (a proposal). Returns the
   // voxel count; `options` as in core::growRegion.
   int64_t growRegionFrom(const std::array<int64_t, 3>& voxel, const core::RegionGrowOptions& options = {});
+  // The same from a brushed region: every voxel of the active label on the current axial slice.
+  int64_t growRegionFromPainted(const core::RegionGrowOptions& options = {});
   // The threshold brush (nullopt: off); announced with brushChanged().
   void setPaintRange(std::optional<std::pair<double, double>> range);
   const std::optional<std::pair<double, double>>& paintRange() const { return session_.paintRange(); }
