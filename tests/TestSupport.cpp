@@ -48,4 +48,13 @@ bool sameVoxels(const core::Volume& a, const core::Volume& b) {
          std::memcmp(a.rawData(), b.rawData(), a.byteCount()) == 0;
 }
 
+int64_t countLabel(const core::LabelMap& labels, uint16_t value) {
+  int64_t n = 0;
+  for (int64_t i = 0, end = labels.voxels().voxelCount(); i < end; ++i) n += labels.labelAtLinear(i) == value;
+  return n;
+}
+
+QString sampleImagePath() { return QString(PROTOLABEL_SOURCE_DIR) + "/resources/sample/abdomen_ct.nii.gz"; }
+QString sampleLabelsPath() { return QString(PROTOLABEL_SOURCE_DIR) + "/resources/sample/abdomen_ct_organs.nii.gz"; }
+
 }  // namespace protolabel::test

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "protolabel/core/LabelMap.h"
 #include "protolabel/core/Volume.h"
 
 namespace protolabel::test {
@@ -29,5 +30,12 @@ PhysicalComparison compareInPhysicalSpace(const core::Volume& a, const core::Vol
 double geometryDifference(const core::ImageGeometry& a, const core::ImageGeometry& b);
 
 bool sameVoxels(const core::Volume& a, const core::Volume& b);
+
+// The voxels of `labels` holding `value`.
+int64_t countLabel(const core::LabelMap& labels, uint16_t value);
+
+// The bundled sample CT and its manual organ labels (spleen 1, kidneys 2 and 3, liver 5).
+QString sampleImagePath();
+QString sampleLabelsPath();
 
 }  // namespace protolabel::test

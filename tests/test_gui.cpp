@@ -37,15 +37,10 @@ using core::Axis;
 namespace {
 
 const QString kSourceDir = PROTOLABEL_SOURCE_DIR;
-QString sampleImage() { return kSourceDir + "/resources/sample/abdomen_ct.nii.gz"; }
-QString sampleLabels() { return kSourceDir + "/resources/sample/abdomen_ct_organs.nii.gz"; }
+using test::countLabel;
+QString sampleImage() { return test::sampleImagePath(); }
+QString sampleLabels() { return test::sampleLabelsPath(); }
 QString shippedModel() { return kSourceDir + "/resources/models/cow-lite.pt"; }
-
-int64_t countLabel(const core::LabelMap& labels, uint16_t value) {
-  int64_t n = 0;
-  for (int64_t i = 0, end = labels.voxels().voxelCount(); i < end; ++i) n += labels.labelAtLinear(i) == value;
-  return n;
-}
 
 double dice(const core::LabelMap& a, uint16_t va, const core::LabelMap& b, uint16_t vb) {
   int64_t both = 0, na = 0, nb = 0;

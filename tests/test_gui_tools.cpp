@@ -33,15 +33,10 @@ using core::Axis;
 namespace {
 
 const QString kSourceDir = PROTOLABEL_SOURCE_DIR;
-QString sampleImage() { return kSourceDir + "/resources/sample/abdomen_ct.nii.gz"; }
-QString sampleLabels() { return kSourceDir + "/resources/sample/abdomen_ct_organs.nii.gz"; }
+using test::countLabel;
+QString sampleImage() { return test::sampleImagePath(); }
+QString sampleLabels() { return test::sampleLabelsPath(); }
 constexpr uint16_t kLiver = 5, kSpleen = 1;
-
-int64_t countLabel(const core::LabelMap& labels, uint16_t value) {
-  int64_t n = 0;
-  for (int64_t i = 0, end = labels.voxels().voxelCount(); i < end; ++i) n += labels.labelAtLinear(i) == value;
-  return n;
-}
 
 // The row of `value` in the label panel's table.
 int rowOf(QTableWidget* table, uint16_t value) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "TestSupport.h"
 #include "protolabel/core/Error.h"
 #include "protolabel/core/editing/RegionGrow.h"
 #include "protolabel/core/editing/SliceInterpolation.h"
@@ -18,15 +19,10 @@ using namespace protolabel::core;
 
 namespace {
 
-const std::string kSample = std::string(PROTOLABEL_SOURCE_DIR) + "/resources/sample/abdomen_ct.nii.gz";
-const std::string kSampleLabels = std::string(PROTOLABEL_SOURCE_DIR) + "/resources/sample/abdomen_ct_organs.nii.gz";
+const std::string kSample = protolabel::test::sampleImagePath().toStdString();
+const std::string kSampleLabels = protolabel::test::sampleLabelsPath().toStdString();
 constexpr uint16_t kLiver = 5, kSpleen = 1;
-
-int64_t count(const LabelMap& labels, uint16_t value) {
-  int64_t n = 0;
-  for (int64_t i = 0, end = labels.voxels().voxelCount(); i < end; ++i) n += labels.labelAtLinear(i) == value;
-  return n;
-}
+const auto count = protolabel::test::countLabel;
 
 // Copies `value` on axial slice `z` of `from` into `to`.
 void copySlice(const LabelMap& from, LabelMap& to, uint16_t value, int64_t z) {

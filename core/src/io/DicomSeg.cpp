@@ -29,13 +29,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <regex>
 #include <set>
 
 #include "AtomicWrite.h"
 #include "FileChecks.h"
 #include "ItkBridge.h"
 #include "protolabel/core/Error.h"
+#include "protolabel/core/WholeNumber.h"
 #include "protolabel/core/GridAlignment.h"
 #include "protolabel/core/io/DicomSeries.h"
 
@@ -437,12 +437,14 @@ ImageGeometry ownGrid(LoadedSeg& s) {
 }
 
 std::optional<uint16_t> labelValueFromDescription(const std::string& description) {
-  static const std::regex pattern("label value ([0-9]{1,5})\\s*$");
-  std::smatch m;
-  if (!std::regex_search(description, m, pattern)) return std::nullopt;
-  const long v = std::stol(m[1].str());
-  if (v < 1 || v > 65535) return std::nullopt;
-  return static_cast<uint16_t>(v);
+  // "... label value N" at the end (trailing spaces allowed), N a label value.
+  const std::string key = "label value ";
+  const std::size_t end = description.find_last_not_of(" \t\r\n");
+  const std::size_t at = description.rfind(key);
+  if (at == std::string::npos || end == std::string::npos || end < at + key.size()) return std::nullopt;
+  const auto value = parseWholeNumber(description.substr(at + key.size(), end + 1 - at - key.size()), 1, 65535);
+  if (!value) return std::nullopt;
+  return static_cast<uint16_t>(*value);
 }
 
 LabelMap readOnto(LoadedSeg& s, const ImageGeometry& grid) {
