@@ -27,7 +27,22 @@ bool longExplicitVr(const unsigned char* vr) {
   return false;
 }
 
-bool plausibleVr(const unsigned char* vr) { return vr[0] >= 'A' && vr[0] <= 'Z' && vr[1] >= 'A' && vr[1] <= 'Z'; }
+bool shortExplicitVr(const unsigned char* vr) {
+  for (const char* v : {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT", "PN", "SH", "SL", "SS",
+                        "ST", "TM", "UI", "UL", "US"})
+    if (vr[0] == v[0] && vr[1] == v[1]) return true;
+  return false;
+}
+
+bool lettersVr(const unsigned char* vr) { return vr[0] >= 'A' && vr[0] <= 'Z' && vr[1] >= 'A' && vr[1] <= 'Z'; }
+
+// How the parsers read a damaged explicit VR (as DCMTK reports it): an unknown VR of two letters
+// with a 4-byte length, anything else with a 2-byte one. The walk follows them, not the standard.
+bool longLengthField(const unsigned char* vr) {
+  if (longExplicitVr(vr)) return true;
+  if (shortExplicitVr(vr)) return false;
+  return lettersVr(vr);
+}
 
 std::string tagName(uint16_t group, uint16_t element) {
   char text[16];
@@ -58,8 +73,7 @@ void refuseImpossibleElementLengths(const std::string& file) {
     if (item || (group != 2 && !explicitVr)) {
       length = u32(head + 4);
     } else {
-      if (!plausibleVr(head + 4)) return;  // not an encoding this walk follows
-      if (longExplicitVr(head + 4)) {
+      if (longLengthField(head + 4)) {
         if (at + 12 > size) return;
         length = u32(head + 8), header = 12;
       } else {
