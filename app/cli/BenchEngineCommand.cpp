@@ -7,6 +7,7 @@
 #include "CommandLine.h"
 #include "Commands.h"
 #include "JsonOutput.h"
+#include "RuntimeReport.h"
 #include "protolabel/inference/Benchmark.h"
 #include "protolabel/inference/Runtime.h"
 
@@ -36,6 +37,7 @@ int runBenchEngine(const Args& args) {
                           {"device", inference::deviceName(options.device)},
                           {"cuda_available", runtime.cudaAvailable},
                           {"threads", runtime.cpuThreads},
+                          {"peak_resident_mb", peakResidentMb()},
                           {"results", results}});
     return 0;
   }
@@ -50,6 +52,7 @@ int runBenchEngine(const Args& args) {
         rows[i + 1].name.find("re-encoded") != std::string::npos)
       std::cout << rows[i].preset << ": cached / uncached per-slice cost = " << std::setprecision(1)
                 << 100.0 * rows[i].seconds / rows[i + 1].seconds << "%\n";
+  std::cout << "peak resident memory " << std::setprecision(0) << peakResidentMb() << " MB\n";
   return 0;
 }
 

@@ -3,8 +3,6 @@
 // resampled to 256x256x100 (trilinear; labels nearest), its liver, spleen and kidneys each given
 // one example slice (their middle), all four segmented in one pass. Reports the median wall time
 // with adaptation off and with the default adaptation, and the process's peak resident memory.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -15,6 +13,7 @@
 #include "Commands.h"
 #include "JsonOutput.h"
 #include "ModelLocation.h"
+#include "RuntimeReport.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/inference/Runtime.h"
@@ -62,12 +61,6 @@ core::Volume resampled(const core::Volume& image, const core::Size3& size) {
         dst[i + size[0] * (j + size[1] * k)] = T(std::lround(v));
       }
   return out;
-}
-
-double peakResidentMb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
 }
 
 }  // namespace

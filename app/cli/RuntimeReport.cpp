@@ -1,5 +1,7 @@
 #include "RuntimeReport.h"
 
+#include <sys/resource.h>
+
 #include <QtGlobal>
 
 #include <fstream>
@@ -37,6 +39,12 @@ QJsonObject runtimeReport() {
   report["torch_mappings"] = libs.torchMappings;
   report["highgui_stub_loaded"] = libs.highguiStubLoaded;
   return report;
+}
+
+double peakResidentMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
 }
 
 }  // namespace protolabel::app

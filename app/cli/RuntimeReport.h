@@ -13,6 +13,8 @@ struct LoadedLibraries {
 };
 
 LoadedLibraries inspectLoadedLibraries();
-QJsonObject runtimeReport();  // the libraries above plus LibTorch's version, devices and threads
+QJsonObject runtimeReport();
+// The process's peak resident memory so far, in MB (for the benchmarks).
+double peakResidentMb();  // the libraries above plus LibTorch's version, devices and threads
 
 }  // namespace protolabel::app
