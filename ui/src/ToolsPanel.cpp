@@ -8,6 +8,7 @@
 #include <QPushButton>
 #include <QSlider>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "protolabel/ui/ViewerModel.h"
 
@@ -131,11 +132,13 @@ QString ToolsPanel::activeLabelName() const {
   return e ? QString::fromStdString(e->name) : QString("label %1").arg(model_->activeLabel());
 }
 
+std::pair<double, double> ToolsPanel::thresholdRange() const {
+  const double a = low_->value(), b = high_->value();
+  return {std::min(a, b), std::max(a, b)};
+}
+
 void ToolsPanel::pushPaintRange() {
-  if (threshold_->isChecked())
-    model_->setPaintRange(std::make_pair(std::min(low_->value(), high_->value()), std::max(low_->value(), high_->value())));
-  else
-    model_->setPaintRange(std::nullopt);
+  model_->setPaintRange(threshold_->isChecked() ? std::optional(thresholdRange()) : std::nullopt);
 }
 
 void ToolsPanel::interpolate() {
@@ -155,8 +158,7 @@ void ToolsPanel::interpolate() {
 core::RegionGrowOptions ToolsPanel::growOptions() const {
   core::RegionGrowOptions options;
   options.multiplier = tolerance_->value();
-  if (growInRange_->isChecked())
-    options.range = std::make_pair(std::min(low_->value(), high_->value()), std::max(low_->value(), high_->value()));
+  if (growInRange_->isChecked()) options.range = thresholdRange();
   return options;
 }
 

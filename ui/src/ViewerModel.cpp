@@ -183,23 +183,23 @@ int64_t ViewerModel::interpolateActiveLabel() {
 
 int64_t ViewerModel::growRegionFrom(const std::array<int64_t, 3>& voxel, const core::RegionGrowOptions& options) {
   if (!hasImage() || !session_.image().contains(voxel[0], voxel[1], voxel[2])) return 0;
-  const core::RegionGrowResult grown =
-      core::growRegion(session_.image(), {session_.image().linearIndex(voxel[0], voxel[1], voxel[2])}, options);
-  if (grown.voxels == 0) return 0;
-  session_.proposeMask(activeLabel_, grown.mask);
-  Q_EMIT proposalChanged();
-  return grown.voxels;
+  return proposeGrowth({session_.image().linearIndex(voxel[0], voxel[1], voxel[2])}, options);
 }
 
 int64_t ViewerModel::growRegionFromPainted(const core::RegionGrowOptions& options) {
   if (!hasImage()) return 0;
-  const core::Size3& size = session_.image().size();
+  // Axial slice masks run x fastest, then y: pixel p of slice z is voxel z * plane + p.
   const int64_t z = cursor_[2];
+  const std::vector<uint8_t> mask = session_.labels().sliceMask(core::Axis::Z, z, activeLabel_);
+  const int64_t plane = int64_t(mask.size());
   std::vector<int64_t> seeds;
-  for (int64_t j = 0; j < size[1]; ++j)
-    for (int64_t i = 0; i < size[0]; ++i)
-      if (session_.labels().at(i, j, z) == activeLabel_) seeds.push_back(session_.image().linearIndex(i, j, z));
+  for (int64_t p = 0; p < plane; ++p)
+    if (mask[std::size_t(p)]) seeds.push_back(z * plane + p);
   if (seeds.empty()) return 0;
+  return proposeGrowth(seeds, options);
+}
+
+int64_t ViewerModel::proposeGrowth(const std::vector<int64_t>& seeds, const core::RegionGrowOptions& options) {
   const core::RegionGrowResult grown = core::growRegion(session_.image(), seeds, options);
   if (grown.voxels == 0) return 0;
   session_.proposeMask(activeLabel_, grown.mask);

@@ -42,6 +42,7 @@ class ToolsPanel : public QWidget {
 
  private:
   void pushPaintRange();
+  std::pair<double, double> thresholdRange() const;  // [from, to] in order, whichever box is larger
   core::RegionGrowOptions growOptions() const;
   void reportGrowth(int64_t voxels, const QString& from);
   QString activeLabelName() const;

@@ -105,6 +105,8 @@ class ViewerModel : public QObject {
  private:
   // An edit, undo or redo changed `box`: views repaint, the 3D view remeshes, panels refresh.
   void announceEdit(const core::IndexBox& box);
+  // Grows the active label from `seeds` (voxel indices) and offers it as a proposal; the voxel count.
+  int64_t proposeGrowth(const std::vector<int64_t>& seeds, const core::RegionGrowOptions& options);
 
   core::AnnotationSession session_;
   std::array<int64_t, 3> cursor_{0, 0, 0};
