@@ -72,6 +72,12 @@ QString stemOf(const QString& path) {
   return name;
 }
 
+QStringList fileNames(const QStringList& paths) {
+  QStringList names;
+  for (const QString& path : paths) names << QFileInfo(path).fileName();
+  return names;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
@@ -565,9 +571,7 @@ void MainWindow::exportLabels() {
   if (written.isEmpty() || !options_.askQuestions) return;
   QMessageBox box(QMessageBox::Information, "Export", QString("Wrote %1 file(s) to %2").arg(written.size()).arg(QFileInfo(written.front()).path()),
                   QMessageBox::Ok, this);
-  QStringList names;
-  for (const QString& path : written) names << QFileInfo(path).fileName();
-  box.setInformativeText(names.join("\n"));
+  box.setInformativeText(fileNames(written).join("\n"));
   box.exec();
 }
 
@@ -579,9 +583,7 @@ QStringList MainWindow::exportTo(core::ExportRequest request) {
     QStringList written;
     for (const std::string& path : core::exportLabels(model_.session().labels(), model_.session().image().geometry(), request))
       written << QString::fromStdString(path);
-    QStringList names;
-    for (const QString& path : written) names << QFileInfo(path).fileName();
-    showMessage(QString("Exported to %1: %2").arg(QString::fromStdString(request.folder), names.join(", ")), 0);
+    showMessage(QString("Exported to %1: %2").arg(QString::fromStdString(request.folder), fileNames(written).join(", ")), 0);
     return written;
   } catch (const core::Error& e) {
     showFailure("Export failed: " + QString::fromStdString(e.what()));
