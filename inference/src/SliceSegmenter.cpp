@@ -118,9 +118,8 @@ int SliceSegmenter::addSupport(int64_t slice, const std::vector<uint8_t>& mask, 
     const torch::Tensor features = volume ? m.encode(source, slice) : m.queryFeatures(slice);
     const nn::SupportPrediction self = m.net()->selfPredict(features, modelMask);
     nn::SeededDraws draws(seed);
-    const torch::Tensor up = m.net()->upsample(features)[0];
-    return Impl::Support{m.net()->prototypes(features, modelMask, self.mask, draws),
-                         nn::maskedAveragePrototype(up, modelMask), nn::maskedAveragePrototype(up, modelMask.logical_not())};
+    return Impl::Support{m.net()->prototypes(self, modelMask, draws), self.prototype,
+                         nn::maskedAveragePrototype(self.features, modelMask.logical_not())};
   });
   ++m.supportBuilds;
   m.supports[m.nextSupport] = std::move(support);

@@ -24,7 +24,8 @@ torch::Tensor CowNetImpl::upsample(const torch::Tensor& x) const {
 
 SupportPrediction CowNetImpl::selfPredict(const torch::Tensor& features, const torch::Tensor& mask) {
   SupportPrediction p;
-  p.prototype = maskedAveragePrototype(upsample(features)[0], mask);
+  p.features = upsample(features)[0];
+  p.prototype = maskedAveragePrototype(p.features, mask);
   if (config_.singlePrototype()) {  // no self-prediction: the support mask stands for it
     p.mask = mask.to(torch::kBool);
     return p;
@@ -36,17 +37,27 @@ SupportPrediction CowNetImpl::selfPredict(const torch::Tensor& features, const t
   return p;
 }
 
+namespace {
+PrototypeSets averagePrototypes(const torch::Tensor& upsampled, const torch::Tensor& mask) {
+  PrototypeSets sets;
+  sets.fg = maskedAveragePrototype(upsampled, mask).unsqueeze(0);
+  sets.bg = maskedAveragePrototype(upsampled, mask.logical_not()).unsqueeze(0);
+  return sets;
+}
+}  // namespace
+
 PrototypeSets CowNetImpl::prototypes(const torch::Tensor& features, const torch::Tensor& mask,
                                      const torch::Tensor& prediction, DrawSource& draws) {
-  if (config_.singlePrototype()) {
-    const torch::Tensor upsampled = upsample(features)[0];
-    PrototypeSets sets;
-    sets.fg = maskedAveragePrototype(upsampled, mask).unsqueeze(0);
-    sets.bg = maskedAveragePrototype(upsampled, mask.logical_not()).unsqueeze(0);
-    return sets;
-  }
+  const torch::Tensor upsampled = upsample(features)[0];
+  if (config_.singlePrototype()) return averagePrototypes(upsampled, mask);
   const PrototypeCounts counts{config_.hardFg, config_.hardBg, config_.keepFg, config_.keepBg};
-  return buildPrototypeSets(upsample(features)[0], mask, prediction, mlp1, mlp2, counts, draws);
+  return buildPrototypeSets(upsampled, mask, prediction, mlp1, mlp2, counts, draws);
+}
+
+PrototypeSets CowNetImpl::prototypes(const SupportPrediction& self, const torch::Tensor& mask, DrawSource& draws) {
+  if (config_.singlePrototype()) return averagePrototypes(self.features, mask);
+  const PrototypeCounts counts{config_.hardFg, config_.hardBg, config_.keepFg, config_.keepBg};
+  return buildPrototypeSets(self.features, mask, self.mask, mlp1, mlp2, counts, draws);
 }
 
 torch::Tensor CowNetImpl::cosineMaps(const torch::Tensor& features, const torch::Tensor& prototypes) {

@@ -17,6 +17,7 @@ struct SupportPrediction {
   torch::Tensor raw;        // 1 x 1 x h x w: Supp_Decoder output S (no sigmoid)
   torch::Tensor upsampled;  // 1 x 1 x H x W
   torch::Tensor mask;       // H x W bool: S upsampled > 0.5
+  torch::Tensor features;   // C x H x W: F upsampled to the mask size (computed once, reused by prototypes)
 };
 
 struct Segmentation {
@@ -37,6 +38,8 @@ struct CowNetImpl : torch::nn::Module {
   // Prototype sets from features (1 x C x h x w), a mask and a self-prediction (H x W).
   PrototypeSets prototypes(const torch::Tensor& features, const torch::Tensor& mask, const torch::Tensor& prediction,
                            DrawSource& draws);
+  // The same from a self-prediction of `mask`: its upsampled features and its mask.
+  PrototypeSets prototypes(const SupportPrediction& self, const torch::Tensor& mask, DrawSource& draws);
   // Query features (B x C x h x w) against prototype sets -> fused probabilities.
   Segmentation segment(const torch::Tensor& queryFeatures, const PrototypeSets& sets);
   // Cosine similarity of every feature pixel with every prototype: B x K x h x w.

@@ -11,7 +11,7 @@ EpisodeLosses episodeLosses(CowNet& net, const torch::Tensor& supportImage, cons
   const torch::Tensor features = net->encoder->forward(torch::cat({supportImage, queryImage}, 0)).features;
   const torch::Tensor fs = features.slice(0, 0, 1), fq = features.slice(0, 1, 2);
   const SupportPrediction support = net->selfPredict(fs, supportMask);
-  const PrototypeSets sets = net->prototypes(fs, supportMask, support.mask, draws);
+  const PrototypeSets sets = net->prototypes(support, supportMask, draws);
   l.probabilities = net->segment(fq, sets).probabilities;
 
   const torch::Tensor queryTarget = queryLabel.to(torch::kInt64).unsqueeze(0);
@@ -26,8 +26,7 @@ EpisodeLosses episodeLosses(CowNet& net, const torch::Tensor& supportImage, cons
   const torch::Tensor predicted = l.probabilities.argmax(1)[0].eq(1);
   l.alignmentRan = predicted.any().item<bool>();
   if (l.alignmentRan) {
-    const torch::Tensor reverseMask = cow ? net->selfPredict(fq, predicted).mask : predicted;
-    const PrototypeSets querySets = net->prototypes(fq, predicted, reverseMask, draws);
+    const PrototypeSets querySets = net->prototypes(net->selfPredict(fq, predicted), predicted, draws);
     l.align = clampedNll(net->segment(fs, querySets).probabilities, supportTarget);
     if (cow) {
       l.aux = prototypeConsistencyLoss(sets.fg, sets.bg, querySets.fg, querySets.bg);

@@ -17,27 +17,40 @@ torch::Tensor erode5(const torch::Tensor& mask) {
   return (-torch::max_pool2d(-m, 5, 1, 2)).squeeze(0).squeeze(0) > 0.5;
 }
 
+namespace {
+
+// Flat indices of `count` pixels drawn inside `region` as randomPixelRows describes; undefined when the
+// region is empty.
+torch::Tensor randomPixelIndices(const torch::Tensor& region, int64_t count, DrawSource& draws) {
+  // Region pixels in raster order.
+  const torch::Tensor pixels = region.flatten().nonzero().squeeze(1);
+  const int64_t n = pixels.numel();
+  if (n == 0) return {};
+  const torch::Device device = region.device();
+  if (n >= count) return pixels.index_select(0, draws.draw(n, count).to(device));
+  // Too few pixels: a random remainder first, then the whole list repeated.
+  const torch::Tensor remainder = pixels.index_select(0, draws.draw(n, (count - n) % n).to(device));
+  return torch::cat({remainder, pixels.repeat({count / n})}, 0);
+}
+
+}  // namespace
+
 torch::Tensor randomPixelRows(const torch::Tensor& features, const torch::Tensor& region, int64_t count,
                               DrawSource& draws) {
   const int64_t channels = features.size(0);
-  // Region pixels in raster order, one feature row each.
-  const torch::Tensor pixels = region.flatten().nonzero().squeeze(1);
-  const int64_t n = pixels.numel();
-  if (n == 0) return torch::zeros({count, channels}, features.options());
-  const torch::Tensor rows = features.view({channels, -1}).index_select(1, pixels).t();
-  const torch::Device device = features.device();
-  if (n >= count) return rows.index_select(0, draws.draw(n, count).to(device));
-  // Too few pixels: a random remainder first, then the whole list repeated.
-  const torch::Tensor remainder = rows.index_select(0, draws.draw(n, (count - n) % n).to(device));
-  return torch::cat({remainder, rows.repeat({count / n, 1})}, 0);
+  const torch::Tensor indices = randomPixelIndices(region, count, draws);
+  if (!indices.defined()) return torch::zeros({count, channels}, features.options());
+  return features.view({channels, -1}).index_select(1, indices).t();
 }
 
 torch::Tensor reconstructedMap(const torch::Tensor& features, const torch::Tensor& region, DrawSource& draws) {
   const int64_t channels = features.size(0);
   const torch::Tensor outside = region.logical_not().flatten().nonzero().squeeze(1);
-  const torch::Tensor filler = randomPixelRows(features, region, outside.numel(), draws);
-  torch::Tensor map = (features * region.to(features.dtype()).unsqueeze(0)).reshape({channels, -1});
-  return map.index_copy(1, outside, filler.t().contiguous());
+  const torch::Tensor filler = randomPixelIndices(region, outside.numel(), draws);
+  if (!filler.defined()) return torch::zeros({channels, region.numel()}, features.options());
+  // One gather: every pixel reads itself, or its drawn region pixel when it lies outside.
+  const torch::Tensor source = torch::arange(region.numel(), outside.options()).index_copy_(0, outside, filler);
+  return features.view({channels, -1}).index_select(1, source);
 }
 
 namespace {
