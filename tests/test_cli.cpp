@@ -126,13 +126,14 @@ class CliTest : public QObject {
   }
 
   void shippedModelBeatsAnUntrainedNetwork() {
-    // EP1 on Abd-MRI fold 0, which the shipped model did not train on.
+    // EP1 on Abd-MRI fold 0, which the shipped model did not train on. One thread: with two, a machine
+    // busy with other work makes LibTorch's threads wait on each other far past the timeout.
     const QString model = QStringLiteral(PROTOLABEL_SOURCE_DIR) + "/resources/models/cow-lite.pt";
     QVERIFY2(QFileInfo(model).isFile(), "the shipped model is missing");
     const QString data = QString::fromStdString(dataPath("fewshot-benchmark"));
     auto meanDice = [&](const QStringList& modelArgs) {
       const Run r = runProtolabel(QStringList{"evaluate", "--benchmark", "abd-mri", "--fold", "0", "--data", data,
-                                              "--threads", "2", "--json"} + modelArgs);
+                                              "--threads", "1", "--json"} + modelArgs);
       if (r.exitCode != 0) qWarning() << r.err;
       return QJsonDocument::fromJson(r.out).object()["mean_dice"].toDouble(-1);
     };

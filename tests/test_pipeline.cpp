@@ -2,12 +2,14 @@
 // viewer's runner give the same label map (a CT and an MR), adaptation keeps its time budget and
 // stops on Cancel, extent control leaves slices far from the structure empty, the model file carries
 // its preprocessing, the modality comes from the user before the DICOM header before the intensities,
-// and training volumes are prepared exactly as the pipeline prepares a scan.
+// and training volumes are prepared exactly as the pipeline prepares a scan; structures segmented
+// side by side on several workers give what one worker gives.
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <optional>
@@ -176,6 +178,45 @@ class PipelineTest : public QObject {
     QVERIFY(farWithout > liverVoxels / 20);  // the leak this guards against is there to stop
     QCOMPARE(far, int64_t(0));
     QVERIFY(inside > liverVoxels / 2);
+  }
+
+  void workersSideBySideGiveWhatOneGivesAndStopOnCancel() {
+    // The structures' sweeps run on one worker per CPU thread: the label map and the uncertainty are
+    // the same voxel for voxel as with one worker, progress ends at 1, and Cancel during segmenting stops it.
+    const core::Volume image = core::readImage(kSample).volume;
+    const core::LabelMap truth = core::readLabelMap(kSampleLabels);
+    segmentation::PipelineInput input;
+    input.image = &image;
+    input.examples = segmentation::examplesFromLabels(truth, {5, 1, 2, 3}, core::Axis::Z, 1);
+    segmentation::PipelineOptions options;
+    options.adaptSeconds = 0;
+    inference::setCpuThreads(1);
+    const auto one = segmentation::Pipeline(model_).run(input, options);
+    inference::setCpuThreads(2);
+    // Called from the workers (one at a time): only recorded here, checked after the run.
+    double last = 0;
+    int64_t calls = 0;
+    bool backwards = false;
+    const auto two = segmentation::Pipeline(model_).run(input, options, [&](const segmentation::PipelineProgress& p) {
+      backwards = backwards || p.fraction + 1e-9 < last;
+      last = p.fraction;
+      ++calls;
+      return true;
+    });
+    QVERIFY(!backwards);
+    const int64_t voxels = image.voxelCount();
+    const uint16_t* a = one.labels.voxels().data<uint16_t>();
+    const uint16_t* b = two.labels.voxels().data<uint16_t>();
+    QCOMPARE(int64_t(std::mismatch(a, a + voxels, b).first - a), voxels);
+    QVERIFY(one.uncertainty == two.uncertainty);
+    for (uint16_t value : {5, 1, 2, 3}) QVERIFY(count(two.labels, value, 0, image.size()[2] - 1) > 1000);
+    QVERIFY(calls >= 4);
+    QVERIFY(std::abs(last - 1.0) < 1e-9);
+
+    int64_t seen = 0;
+    const auto cancelAfter = [&](const segmentation::PipelineProgress& p) { return p.stage != "segmenting" || ++seen < 10; };
+    QVERIFY_THROWS_EXCEPTION(segmentation::PipelineCancelled, segmentation::Pipeline(model_).run(input, options, cancelAfter));
+    QVERIFY(seen >= 10 && seen < 14);  // the other worker finishes at most its current slice or two
   }
 
   void aSliceRangeTheUserSetsBoundsTheStructure() {

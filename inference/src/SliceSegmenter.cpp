@@ -4,6 +4,7 @@
 #include <limits>
 #include <list>
 #include <map>
+#include <mutex>
 
 #include "ModelImpl.h"
 #include "PreparedVolume.h"
@@ -14,18 +15,12 @@ namespace protolabel::inference {
 namespace {
 using Code = EngineError::Code;
 
-// Adds the wall time of `work` to `total`, waiting for the GPU so that its time is counted too.
-template <class F>
-auto timed(double& total, const torch::Device& device, F&& work) {
-  const auto start = std::chrono::steady_clock::now();
-  auto result = work();
-  if (device.is_cuda()) torch::cuda::synchronize();
-  total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
-}
 }  // namespace
 
 struct SliceSegmenter::Impl {
+  // Guards everything below that changes after construction (the caches, the supports, the timers):
+  // several threads may segment with one segmenter. The network itself is only read (eval, no grad).
+  std::mutex mutex;
   std::shared_ptr<Model> model;
   SliceAxis axis;
   PreparedVolume query;
@@ -54,12 +49,18 @@ struct SliceSegmenter::Impl {
   }
 
   torch::Tensor queryFeatures(int64_t slice) {
-    if (auto it = features.find(slice); it != features.end()) {
-      recency.remove(slice);
-      recency.push_back(slice);
-      return it->second;
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      if (auto it = features.find(slice); it != features.end()) {
+        recency.remove(slice);
+        recency.push_back(slice);
+        return it->second;
+      }
     }
+    // Encoded without the lock; a thread that encoded the same slice meanwhile wins.
     torch::Tensor f = encode(query, slice);
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = features.find(slice); it != features.end()) return it->second;
     const int64_t bytes = f.numel() * int64_t(f.element_size());
     while (!recency.empty() && cachedBytes + bytes > cacheBudget) {
       const auto old = features.find(recency.front());
@@ -73,6 +74,25 @@ struct SliceSegmenter::Impl {
       cachedBytes += bytes;
     }
     return f;
+  }
+
+  Support support(int handle) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto it = supports.find(handle);
+    if (it == supports.end()) throw EngineError(Code::InvalidInput, "unknown support " + std::to_string(handle));
+    return it->second;
+  }
+
+  // Adds the wall time of `work` to `total` (thread seconds when several threads segment).
+  template <class F>
+  auto timed(double& total, F&& work) {
+    const auto start = std::chrono::steady_clock::now();
+    auto result = work();
+    if (device().is_cuda()) torch::cuda::synchronize();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::lock_guard<std::mutex> lock(mutex);
+    total += seconds;
+    return result;
   }
 };
 
@@ -98,8 +118,13 @@ int64_t SliceSegmenter::slicePixels() const {
 int SliceSegmenter::addSupport(int64_t slice, const std::vector<uint8_t>& mask, uint64_t seed, const VolumeView* volume) {
   torch::NoGradGuard noGrad;
   Impl& m = *impl_;
-  if (volume && !m.supportVolumes.count(volume)) m.supportVolumes[volume] = prepareVolume(*volume, "support");
-  const PreparedVolume& source = volume ? m.supportVolumes.at(volume) : m.query;
+  const PreparedVolume* sourcePointer = &m.query;
+  if (volume) {
+    const std::lock_guard<std::mutex> lock(m.mutex);
+    if (!m.supportVolumes.count(volume)) m.supportVolumes[volume] = prepareVolume(*volume, "support");
+    sourcePointer = &m.supportVolumes.at(volume);  // std::map: the entry stays where it is
+  }
+  const PreparedVolume& source = *sourcePointer;
   const std::string where = "support slice " + std::to_string(slice);
   if (slice < 0 || slice >= source.sliceCount(m.axis))
     throw EngineError(Code::SupportOutOfRange,
@@ -109,7 +134,7 @@ int SliceSegmenter::addSupport(int64_t slice, const std::vector<uint8_t>& mask, 
     throw EngineError(Code::InvalidInput, where + ": the mask does not cover the slice");
   if (std::all_of(mask.begin(), mask.end(), [](uint8_t v) { return v == 0; }))
     throw EngineError(Code::EmptySupport, where + ": the mask is empty; paint the structure first");
-  Impl::Support support = timed(m.supportSeconds, m.device(), [&] {
+  Impl::Support support = m.timed(m.supportSeconds, [&] {
     const torch::Tensor mask2d =
         torch::from_blob(const_cast<uint8_t*>(mask.data()), {frame.height, frame.width}, torch::kUInt8);
     const torch::Tensor modelMask = frame.maskToModel(mask2d).to(m.device());
@@ -121,25 +146,28 @@ int SliceSegmenter::addSupport(int64_t slice, const std::vector<uint8_t>& mask, 
     return Impl::Support{m.net()->prototypes(self, modelMask, draws), self.prototype,
                          nn::maskedAveragePrototype(self.features, modelMask.logical_not())};
   });
+  const std::lock_guard<std::mutex> lock(m.mutex);
   ++m.supportBuilds;
   m.supports[m.nextSupport] = std::move(support);
   return m.nextSupport++;
 }
 
-void SliceSegmenter::releaseSupport(int support) { impl_->supports.erase(support); }
+void SliceSegmenter::releaseSupport(int support) {
+  const std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->supports.erase(support);
+}
 
 std::vector<float> SliceSegmenter::probability(int64_t slice, int support) {
   torch::NoGradGuard noGrad;
   Impl& m = *impl_;
   if (slice < 0 || slice >= sliceCount())
     throw EngineError(Code::InvalidInput, "query slice " + std::to_string(slice) + " lies outside the volume");
-  const auto it = m.supports.find(support);
-  if (it == m.supports.end()) throw EngineError(Code::InvalidInput, "unknown support " + std::to_string(support));
-  return timed(m.querySeconds, m.device(), [&] {
+  const Impl::Support s = m.support(support);
+  return m.timed(m.querySeconds, [&] {
     const auto frame = m.query.slice(m.axis, slice, m.input()).second;
     const torch::Tensor features = m.queryFeatures(slice);
     const torch::Tensor fg =
-        frame.fromModel(m.net()->segment(features, it->second.sets).probabilities[0][1].cpu()).contiguous();
+        frame.fromModel(m.net()->segment(features, s.sets).probabilities[0][1].cpu()).contiguous();
     return std::vector<float>(fg.data_ptr<float>(), fg.data_ptr<float>() + fg.numel());
   });
 }
@@ -147,9 +175,8 @@ std::vector<float> SliceSegmenter::probability(int64_t slice, int support) {
 double SliceSegmenter::resemblance(int64_t slice, const std::vector<uint8_t>& region, int support) {
   torch::NoGradGuard noGrad;
   Impl& m = *impl_;
-  const auto it = m.supports.find(support);
-  if (it == m.supports.end()) throw EngineError(Code::InvalidInput, "unknown support " + std::to_string(support));
-  return timed(m.querySeconds, m.device(), [&] {
+  const Impl::Support s = m.support(support);
+  return m.timed(m.querySeconds, [&] {
     const auto frame = m.query.slice(m.axis, slice, m.input()).second;
     if (int64_t(region.size()) != frame.width * frame.height)
       throw EngineError(Code::InvalidInput, "the region does not cover the slice");
@@ -161,12 +188,21 @@ double SliceSegmenter::resemblance(int64_t slice, const std::vector<uint8_t>& re
     const auto cosine = [&](const torch::Tensor& p) {
       return F::cosine_similarity(mean.unsqueeze(0), p.unsqueeze(0), F::CosineSimilarityFuncOptions().dim(1)).item<double>();
     };
-    return cosine(it->second.foreground) - cosine(it->second.background);
+    return cosine(s.foreground) - cosine(s.background);
   });
 }
 
-double SliceSegmenter::supportSeconds() const { return impl_->supportSeconds; }
-double SliceSegmenter::querySeconds() const { return impl_->querySeconds; }
-int64_t SliceSegmenter::supportBuilds() const { return impl_->supportBuilds; }
+double SliceSegmenter::supportSeconds() const {
+  const std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->supportSeconds;
+}
+double SliceSegmenter::querySeconds() const {
+  const std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->querySeconds;
+}
+int64_t SliceSegmenter::supportBuilds() const {
+  const std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->supportBuilds;
+}
 
 }  // namespace protolabel::inference

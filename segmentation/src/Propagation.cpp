@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "SliceMasks.h"
 
@@ -26,108 +27,128 @@ double position(int64_t index, int64_t count) { return count > 1 ? double(index)
 
 }  // namespace
 
-bool propagate(inference::SliceSegmenter& segmenter, const LabelExamples& examples, int64_t width, int64_t height,
-               double pixelMm, const PropagationSettings& settings, const PlaneSink& sink, const SliceTick& tick,
-               const PlaneFilter& filter, double* selfDice, const inference::VolumeView* exampleVolume,
-               int64_t exampleVolumeSlices) {
-  const int64_t slices = segmenter.sliceCount();
-  const auto& ex = examples.slices;
-  std::vector<int> handles;
-  for (const SliceExample& e : ex)
-    handles.push_back(segmenter.addSupport(e.slice, e.mask, settings.seed * 1000003ULL + examples.label * 7919ULL + uint64_t(e.slice),
-                                           exampleVolume));
+Propagation::Propagation(inference::SliceSegmenter& segmenter, const LabelExamples& examples, int64_t width,
+                         int64_t height, double pixelMm, const PropagationSettings& settings, const PlaneSink& sink,
+                         const SliceTick& tick, const PlaneFilter& filter, const inference::VolumeView* exampleVolume,
+                         int64_t exampleVolumeSlices)
+    : segmenter_(segmenter), examples_(examples), width_(width), height_(height), pixelMm_(pixelMm),
+      settings_(settings), sink_(sink), tick_(tick), filter_(filter), exampleVolume_(exampleVolume),
+      exampleVolumeSlices_(exampleVolumeSlices), handles_(examples.slices.size(), -1),
+      overlap_(examples.slices.size(), 0), sizes_(examples.slices.size(), 0) {}
 
-  if (selfDice && !exampleVolume) {
-    int64_t both = 0, sum = 0;
-    for (std::size_t i = 0; i < ex.size(); ++i) {
-      const std::vector<uint8_t> own = threshold(segmenter.probability(ex[i].slice, handles[i]));
+std::vector<PropagationTask> Propagation::exampleTasks() {
+  std::vector<PropagationTask> tasks;
+  for (std::size_t i = 0; i < examples_.slices.size(); ++i)
+    tasks.push_back([this, i] {
+      const SliceExample& e = examples_.slices[i];
+      handles_[i] = segmenter_.addSupport(e.slice, e.mask, settings_.seed * 1000003ULL + examples_.label * 7919ULL + uint64_t(e.slice),
+                                          exampleVolume_);
+      if (exampleVolume_) return true;
+      const std::vector<uint8_t> own = threshold(segmenter_.probability(e.slice, handles_[i]));
       for (std::size_t k = 0; k < own.size(); ++k) {
-        const bool truth = ex[i].mask[k] != 0;
-        both += own[k] && truth;
-        sum += own[k] + truth;
+        const bool truth = e.mask[k] != 0;
+        overlap_[i] += own[k] && truth;
+        sizes_[i] += own[k] + truth;
       }
-    }
-    *selfDice = sum ? 2.0 * double(both) / double(sum) : 1.0;
-  }
+      return true;
+    });
+  return tasks;
+}
 
-  if (exampleVolume || !settings.propagate) {
+double Propagation::selfDice() const {
+  if (exampleVolume_) return std::numeric_limits<double>::quiet_NaN();
+  int64_t both = 0, sum = 0;
+  for (std::size_t i = 0; i < overlap_.size(); ++i) both += overlap_[i], sum += sizes_[i];
+  return sum ? 2.0 * double(both) / double(sum) : 1.0;
+}
+
+std::vector<PropagationTask> Propagation::segmentTasks() {
+  const int64_t slices = segmenter_.sliceCount();
+  const auto& ex = examples_.slices;
+  std::vector<PropagationTask> tasks;
+  if (exampleVolume_ || !settings_.propagate) {
     // Every slice against the nearest example (by relative position when it lies on another scan).
-    const int64_t exampleSlices = exampleVolume ? exampleVolumeSlices : slices;
+    const int64_t exampleSlices = exampleVolume_ ? exampleVolumeSlices_ : slices;
     for (int64_t q = 0; q < slices; ++q) {
       std::size_t nearest = 0;
       for (std::size_t i = 1; i < ex.size(); ++i)
         if (std::abs(position(ex[i].slice, exampleSlices) - position(q, slices)) <
             std::abs(position(ex[nearest].slice, exampleSlices) - position(q, slices)))
           nearest = i;
-      if (!exampleVolume && ex[nearest].slice == q) sink(q, asProbability(ex[nearest].mask));
-      else {
-        std::vector<float> p = segmenter.probability(q, handles[nearest]);
-        if (filter) filter(q, p);
-        sink(q, p);
-      }
-      if (!tick()) return false;
+      tasks.push_back([this, nearest, q] {
+        const SliceExample& example = examples_.slices[nearest];
+        if (!exampleVolume_ && example.slice == q) sink_(q, asProbability(example.mask));
+        else {
+          std::vector<float> p = segmenter_.probability(q, handles_[nearest]);
+          if (filter_) filter_(q, p);
+          sink_(q, p);
+        }
+        return tick_(1);
+      });
     }
-    return true;
+    return tasks;
   }
 
-  const int64_t radius = std::max<int64_t>(1, int64_t(std::ceil(settings.continuityMm / std::max(pixelMm, 1e-3))));
+  for (const SliceExample& e : ex) sink_(e.slice, asProbability(e.mask));
   // Sweeps: outward from the outermost examples, and from both ends into every gap between two.
-  struct Sweep {
-    std::size_t origin;
-    int64_t last;  // the last slice this sweep may reach
-    int step;
-  };
-  std::vector<Sweep> sweeps;
   for (std::size_t i = 0; i < ex.size(); ++i) {
     const int64_t below = i == 0 ? 0 : (ex[i - 1].slice + ex[i].slice) / 2 + 1;
     const int64_t above = i + 1 == ex.size() ? slices - 1 : (ex[i].slice + ex[i + 1].slice) / 2;
-    sweeps.push_back({i, below, -1});
-    sweeps.push_back({i, above, +1});
+    tasks.push_back([this, i, below] { return runSweep(i, below, -1); });
+    tasks.push_back([this, i, above] { return runSweep(i, above, +1); });
   }
-  for (std::size_t i = 0; i < ex.size(); ++i) sink(ex[i].slice, asProbability(ex[i].mask));
+  return tasks;
+}
 
-  for (const Sweep& sweep : sweeps) {
-    const SliceExample& origin = ex[sweep.origin];
-    const int64_t originArea = countSet(origin.mask);
-    const int64_t stopArea = std::max<int64_t>(3, int64_t(std::ceil(settings.stopFraction * double(originArea))));
-    std::vector<uint8_t> previous = origin.mask;
-    int64_t previousSlice = origin.slice;
-    for (int64_t q = origin.slice + sweep.step; sweep.step > 0 ? q <= sweep.last : q >= sweep.last; q += sweep.step) {
-      std::vector<float> p = segmenter.probability(q, handles[sweep.origin]);
-      if (previousSlice != origin.slice && settings.originWeight < 1) {
-        int h = -1;
-        try {
-          h = segmenter.addSupport(previousSlice, previous, settings.seed * 1000003ULL + uint64_t(previousSlice));
-        } catch (const inference::EngineError& e) {
-          // A tip too small for the model's resolution: the example alone decides this slice.
-          if (e.code() != inference::EngineError::Code::EmptySupport) throw;
-        }
-        if (h >= 0) {
-          const std::vector<float> fromPrevious = segmenter.probability(q, h);
-          segmenter.releaseSupport(h);
-          const float w = float(settings.originWeight);
-          for (std::size_t i = 0; i < p.size(); ++i) p[i] = w * p[i] + (1 - w) * fromPrevious[i];
-        }
+// Segments the slices from example `example` to `last` one by one; each continues the previous
+// slice's structure or ends the sweep.
+bool Propagation::runSweep(std::size_t example, int64_t last, int step) {
+  const SliceExample& origin = examples_.slices[example];
+  const int handle = handles_[example];
+  const int64_t radius = std::max<int64_t>(1, int64_t(std::ceil(settings_.continuityMm / std::max(pixelMm_, 1e-3))));
+  // The slices it may reach; the upward sweep also counts its example's own slice.
+  const int64_t share = std::abs(last - origin.slice) + (step > 0 ? 1 : 0);
+  const int64_t originArea = countSet(origin.mask);
+  const int64_t stopArea = std::max<int64_t>(3, int64_t(std::ceil(settings_.stopFraction * double(originArea))));
+  std::vector<uint8_t> previous = origin.mask;
+  int64_t previousSlice = origin.slice;
+  int64_t done = 0;
+  for (int64_t q = origin.slice + step; step > 0 ? q <= last : q >= last; q += step) {
+    std::vector<float> p = segmenter_.probability(q, handle);
+    if (previousSlice != origin.slice && settings_.originWeight < 1) {
+      int h = -1;
+      try {
+        h = segmenter_.addSupport(previousSlice, previous, settings_.seed * 1000003ULL + uint64_t(previousSlice));
+      } catch (const inference::EngineError& e) {
+        // A tip too small for the model's resolution: the example alone decides this slice.
+        if (e.code() != inference::EngineError::Code::EmptySupport) throw;
       }
-      if (filter) filter(q, p);
-      // The structure continues only where it touches the previous slice's, widened by the continuity radius.
-      const std::vector<uint8_t> kept = piecesTouching(threshold(p), dilate(previous, width, height, radius), width, height);
-      const int64_t area = countSet(kept);
-      bool ends = area < stopArea;
-      if (!ends && settings.minResemblance > -1) {
-        const double r = segmenter.resemblance(q, kept, handles[sweep.origin]);
-        ends = !(r >= settings.minResemblance);
+      if (h >= 0) {
+        const std::vector<float> fromPrevious = segmenter_.probability(q, h);
+        segmenter_.releaseSupport(h);
+        const float w = float(settings_.originWeight);
+        for (std::size_t i = 0; i < p.size(); ++i) p[i] = w * p[i] + (1 - w) * fromPrevious[i];
       }
-      if (!tick()) return false;
-      if (ends) break;
-      for (std::size_t i = 0; i < p.size(); ++i)
-        if (!kept[i]) p[i] = std::min(p[i], 0.5f);
-      sink(q, p);
-      previous = kept;
-      previousSlice = q;
     }
+    if (filter_) filter_(q, p);
+    // The structure continues only where it touches the previous slice's, widened by the continuity radius.
+    const std::vector<uint8_t> kept = piecesTouching(threshold(p), dilate(previous, width_, height_, radius), width_, height_);
+    const int64_t area = countSet(kept);
+    bool ends = area < stopArea;
+    if (!ends && settings_.minResemblance > -1) {
+      const double r = segmenter_.resemblance(q, kept, handle);
+      ends = !(r >= settings_.minResemblance);
+    }
+    ++done;
+    if (!tick_(1)) return false;
+    if (ends) break;
+    for (std::size_t i = 0; i < p.size(); ++i)
+      if (!kept[i]) p[i] = std::min(p[i], 0.5f);
+    sink_(q, p);
+    previous = kept;
+    previousSlice = q;
   }
-  return true;
+  return done == share || tick_(share - done);  // what it did not reach is settled too
 }
 
 }  // namespace protolabel::segmentation

@@ -25,18 +25,51 @@ struct PropagationSettings {
 
 // Receives the probability plane of `slice` (u fastest); slices never passed stay at 0.
 using PlaneSink = std::function<void(int64_t slice, const std::vector<float>& probability)>;
-// Called after every segmented slice; return false to stop (propagate() then returns false).
-using SliceTick = std::function<bool()>;
+// Called with the number of slices just settled (1 per segmented slice; the rest of a sweep's share
+// when it stops early); return false to cancel (the task then returns false).
+using SliceTick = std::function<bool(int64_t slices)>;
 // Adjusts a slice's probability plane before it is thresholded (e.g. an intensity gate); may be empty.
 using PlaneFilter = std::function<void(int64_t slice, std::vector<float>& probability)>;
 
-// `examples` are in the segmenter's voxel order; `pixelMm` the slice's pixel size (for continuity).
-// `exampleVolume` non-null: the examples lie on that volume (another scan), so nothing is propagated.
-// `selfDice` (optional) receives the Dice of the network's own prediction on each example slice
-// against that example (query = support): how well the model reproduces what it was shown.
-bool propagate(inference::SliceSegmenter& segmenter, const LabelExamples& examples, int64_t width, int64_t height,
-               double pixelMm, const PropagationSettings& settings, const PlaneSink& sink, const SliceTick& tick,
-               const PlaneFilter& filter, double* selfDice = nullptr,
-               const inference::VolumeView* exampleVolume = nullptr, int64_t exampleVolumeSlices = 0);
+// One piece of a structure's segmentation; returns false when cancelled. The pieces of a phase are
+// independent: run them in any order, on any threads, the result is the same.
+using PropagationTask = std::function<bool()>;
+
+// One structure segmented from its examples, in two phases of tasks: exampleTasks() (each example's
+// support, and how well the network reproduces it), then, once they have all run, segmentTasks() (a
+// sweep from each example, or every slice against its nearest example when nothing propagates).
+// Over the two phases the ticks add up to the slice count. Everything passed must outlive the tasks.
+class Propagation {
+ public:
+  // `examples` are in the segmenter's voxel order; `pixelMm` the slice's pixel size (for continuity).
+  // `exampleVolume` non-null: the examples lie on that volume (another scan), so nothing is propagated.
+  Propagation(inference::SliceSegmenter& segmenter, const LabelExamples& examples, int64_t width, int64_t height,
+              double pixelMm, const PropagationSettings& settings, const PlaneSink& sink, const SliceTick& tick,
+              const PlaneFilter& filter, const inference::VolumeView* exampleVolume = nullptr,
+              int64_t exampleVolumeSlices = 0);
+
+  std::vector<PropagationTask> exampleTasks();
+  std::vector<PropagationTask> segmentTasks();
+
+  // After exampleTasks: the Dice of the network's own prediction on the example slices against the
+  // examples (query = support), NaN for examples from another scan.
+  double selfDice() const;
+
+ private:
+  bool runSweep(std::size_t example, int64_t last, int step);
+
+  inference::SliceSegmenter& segmenter_;
+  const LabelExamples& examples_;
+  int64_t width_, height_;
+  double pixelMm_;
+  const PropagationSettings& settings_;
+  const PlaneSink& sink_;
+  const SliceTick& tick_;
+  const PlaneFilter& filter_;
+  const inference::VolumeView* exampleVolume_;
+  int64_t exampleVolumeSlices_;
+  std::vector<int> handles_;               // per example, its support
+  std::vector<int64_t> overlap_, sizes_;   // per example, for the self Dice
+};
 
 }  // namespace protolabel::segmentation

@@ -3,7 +3,8 @@
 // segmentation pipeline propagates a structure from slice to slice, each segmented slice becoming the
 // next one's support). The query volume is prepared once (z-scored as the reference does), query
 // features are computed once per slice and kept within a memory budget, and any slice of the query or
-// of another volume can serve as a support with any mask.
+// of another volume can serve as a support with any mask. Every method may be called from several
+// threads at once (the pipeline segments structures side by side); supports and cached features are shared.
 #include <cstdint>
 #include <memory>
 #include <vector>

@@ -6,7 +6,8 @@
 // Steps: the modality (user, DICOM header, intensities) -> the network's input (the model file's CT
 // window and orientation) -> optional adaptation of a copy of the model to this scan -> every
 // structure segmented in one pass, propagated slice by slice outward from its examples until it
-// ends -> labels fused (the most probable wins) -> what is not 3D-connected to the examples dropped
+// ends (structures and sweeps side by side, one worker per CPU thread; the same result as one) ->
+// labels fused (the most probable wins) -> what is not 3D-connected to the examples dropped
 // -> the examples themselves kept as painted -> back onto the scan's voxel order.
 #include <cstdint>
 #include <functional>
