@@ -1,7 +1,8 @@
 // libFuzzer harness: the input bytes as one file of a format, read exactly as the application reads
 // it. Bad input must end in core::Error; anything else (a crash, a sanitizer report, another
 // exception, an allocation beyond -malloc_limit_mb) is a finding. PROTOLABEL_FUZZ_FORMAT selects the
-// reader: nii, nrrd, mha, dcm (images), seg_nrrd (a Slicer segmentation), label_txt (ITK-SNAP labels).
+// reader: nii, nrrd, mha, dcm (images), seg_nrrd (a Slicer segmentation), dcm_seg (a DICOM Segmentation,
+// through DCMTK, onto the grid its frames describe), label_txt (ITK-SNAP labels).
 //
 // The readers are built with GCC (Debian's ITK headers refuse clang), which has no coverage
 // instrumentation libFuzzer reads; the harness reports its own features instead: which outcome an
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "protolabel/core/Error.h"
+#include "protolabel/core/io/DicomSeg.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/ItkSnapLabelFile.h"
 #include "protolabel/core/io/LabelIO.h"
@@ -36,6 +38,7 @@ const std::string kFormat = PROTOLABEL_FUZZ_FORMAT;
 std::string suffix() {
   if (kFormat == "seg_nrrd") return ".seg.nrrd";
   if (kFormat == "label_txt") return ".label.txt";
+  if (kFormat == "dcm_seg") return ".dcm";
   return "." + kFormat;
 }
 
@@ -68,6 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::fclose(f);
   try {
     if (kFormat == "seg_nrrd") protolabel::core::readLabelMap(inputPath());
+    else if (kFormat == "dcm_seg") protolabel::core::readDicomSeg(inputPath());
     else protolabel::core::readImage(inputPath());
     reach(kOutcomes - 1, size);
   } catch (const protolabel::core::Error& e) {

@@ -1,11 +1,14 @@
 // Writes the fuzzers' seed corpora: a small block cut from a real CT of ../shared/data, stored in
-// every format the readers take, a label map of it as .seg.nrrd, and its ITK-SNAP label file.
-// Usage: make_seeds SOURCE_IMAGE OUTPUT_DIR   (OUTPUT_DIR/<format>/ is created per format)
+// every format the readers take, a label map of it as .seg.nrrd, and its ITK-SNAP label file; with a
+// DICOM file, a DICOM Segmentation of it (its brighter half labelled).
+// Usage: make_seeds SOURCE_IMAGE OUTPUT_DIR [REFERENCE_DICOM]   (OUTPUT_DIR/<format>/ per format)
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <vector>
 
 #include "protolabel/core/LabelMap.h"
+#include "protolabel/core/io/DicomSeg.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/ImageWriter.h"
 #include "protolabel/core/io/ItkSnapLabelFile.h"
@@ -15,8 +18,8 @@ namespace fs = std::filesystem;
 using namespace protolabel::core;
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::cerr << "usage: make_seeds SOURCE_IMAGE OUTPUT_DIR\n";
+  if (argc != 3 && argc != 4) {
+    std::cerr << "usage: make_seeds SOURCE_IMAGE OUTPUT_DIR [REFERENCE_DICOM]\n";
     return 2;
   }
   const Volume source = readImage(argv[1]).volume.convertedTo(PixelType::Int16);
@@ -44,6 +47,18 @@ int main(int argc, char** argv) {
   writeLabelMap(labels, g, (out / "seg_nrrd" / "seed.seg.nrrd").string());
   fs::create_directories(out / "label_txt");
   writeItkSnapLabelFile(labels.table(), (out / "label_txt" / "seed.label.txt").string());
+  if (argc == 4) {
+    const Volume reference = readImage(argv[3]).volume.convertedTo(PixelType::Float32);
+    LabelMap segmented(reference.geometry(), PixelType::UInt16);
+    const float* v = reference.data<float>();
+    std::vector<float> sorted(v, v + reference.voxelCount());
+    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+    for (int64_t i = 0; i < reference.voxelCount(); ++i)
+      segmented.voxels().data<uint16_t>()[i] = v[i] > sorted[sorted.size() / 2] ? 1 : 0;
+    segmented.table().addDefault(1);
+    fs::create_directories(out / "dcm_seg");
+    writeDicomSeg(segmented, argv[3], (out / "dcm_seg" / "seed.dcm").string());
+  }
   std::cout << "seeds in " << out << "\n";
   return 0;
 }
