@@ -408,6 +408,24 @@ class DicomSegTest : public QObject {
     QCOMPARE(fileHash(seg_), segBefore);
   }
 
+  void refusesASegWhoseFrameCountDisagreesWithItsPixels() {
+    // Found by fuzz_dcm_seg: Number of Frames 0 made DCMTK unpack no frame while its functional groups
+    // describe them all, and reading the first frame crashed (a null read in DcmSegmentation::getFrame).
+    // Fewer declared frames than described is refused the same way.
+    for (const QString& declared : {QString("0"), QString("1")}) {
+      const QString damaged = path("frames-" + declared + ".seg.dcm");
+      QFile::remove(damaged);
+      QVERIFY(QFile::copy(seg_, damaged));
+      const Run edit = run("/usr/bin/dcmodify", {"-nb", "-m", "(0028,0008)=" + declared, damaged});
+      QVERIFY2(edit.exitCode == 0, edit.err.constData());
+      const Run r = runProtolabel({"convert", damaged, path("frames.nii.gz")});
+      QCOMPARE(r.exitCode, 1);
+      QVERIFY2(r.err.contains("Error [corrupt-file]") && r.err.contains("Number of Frames (" + declared.toUtf8() + ")"),
+               r.err.constData());
+      QVERIFY(!QFileInfo::exists(path("frames.nii.gz")));
+    }
+  }
+
   void coloursSurviveTheCieLabRoundTrip() {
     for (int r = 0; r < 256; r += 5)
       for (int g = 0; g < 256; g += 5)

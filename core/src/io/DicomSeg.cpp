@@ -328,6 +328,19 @@ LoadedSeg loadSeg(const std::string& path) {
   loaded.frames = seg.getNumberOfFrames();
   if (loaded.rows == 0 || loaded.columns == 0 || loaded.frames == 0)
     throw Error(ErrorCode::EmptyDimension, path + " holds no frames.", path);
+  // DCMTK counts the frames by their functional groups but unpacks as many as Number of Frames says
+  // from Pixel Data, and its getFrame() reads past an empty frame list (found by fuzz_dcm_seg): the
+  // declared count and the bits must cover every frame described.
+  Sint32 declared = 0;
+  DcmElement* pixels = nullptr;
+  data.findAndGetSint32(DCM_NumberOfFrames, declared);
+  const double bitsNeeded = double(loaded.rows) * double(loaded.columns) * double(loaded.frames);
+  if (declared < 0 || std::size_t(declared) < loaded.frames || data.findAndGetElement(DCM_PixelData, pixels).bad() ||
+      !pixels || double(pixels->getLength()) * 8 < bitsNeeded)
+    throw Error(ErrorCode::CorruptFile,
+                path + " is a damaged DICOM Segmentation: its pixel data or Number of Frames (" + std::to_string(declared) +
+                    ") does not cover the " + std::to_string(loaded.frames) + " frames it describes.",
+                path);
   OFString forUid;
   seg.getFrameOfReference().getFrameOfReferenceUID(forUid);
   loaded.frameOfReferenceUid = forUid.c_str();
