@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 RUNS="${1:-1000}"
 cmake --preset asan -DPROTOLABEL_FUZZ=ON -DPROTOLABEL_FUZZ_RUNS="$RUNS" ${CMAKE_ARGS:-} > build/asan-configure.log 2>&1 \
   || { tail -30 build/asan-configure.log; exit 1; }
-cmake --build --preset asan --target fuzz_make_seeds fuzz_nii fuzz_nrrd fuzz_mha fuzz_dcm fuzz_seg_nrrd fuzz_label_txt
+cmake --build --preset asan --target fuzz_make_seeds fuzz_nii fuzz_nrrd fuzz_mha fuzz_dcm fuzz_dcm_seg fuzz_seg_nrrd fuzz_label_txt
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build/asan --output-on-failure -R "^fuzz_"
