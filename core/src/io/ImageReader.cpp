@@ -4,7 +4,6 @@
 #include <itkMetaImageIO.h>
 #include <itkNiftiImageIO.h>
 #include <itkImageFileReader.h>
-#include <itkImageIOFactory.h>
 #include <itkImageSeriesReader.h>
 
 #include <filesystem>
@@ -215,10 +214,14 @@ LoadedImage readImage(const std::string& path, const ReadOptions& options) {
   if (!folder) requireReadableFile(path);
 
   itk::ImageIOBase::Pointer io;
-  if (!folder && !isDicomPath(path))
-    io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+  if (!folder && !isDicomPath(path)) {
+    io = createFileImageIO(path);
+    if (!io && hasImageExtension(path))  // named as an image but none reads it: damaged, not DICOM
+      throw Error(ErrorCode::CorruptFile,
+                  path + " cannot be read: it is truncated, damaged or not in the format its name says.", path);
+  }
 
-  if (io && !dynamic_cast<itk::GDCMImageIO*>(io.GetPointer())) {
+  if (io) {
     std::shared_ptr<TempFolder> linkHolder;
     const std::string readable = avoidNiftiSiblingSubstitution(path, linkHolder);
     // niftilib aborts on some damaged headers and silently zeroes NaN voxels: look first.
@@ -241,7 +244,8 @@ LoadedImage readImage(const std::string& path, const ReadOptions& options) {
       // ITK refuses sheared NIfTI orientations; read a copy with the nearest rotation instead.
       auto temp = TempFolder::create("nifti");
       const std::string repaired = writeOrthonormalizedNiftiCopy(readable, temp->path());
-      auto niftiIo = itk::ImageIOFactory::CreateImageIO(repaired.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+      auto niftiIo = createFileImageIO(repaired);
+      if (!niftiIo) throw corrupt(path, e);
       niftiIo->SetFileName(repaired);
       niftiIo->ReadImageInformation();
       result.volume = readOneFile(repaired, niftiIo, result.warnings);
@@ -256,7 +260,7 @@ LoadedImage readImage(const std::string& path, const ReadOptions& options) {
         throw Error(ErrorCode::NoImageFound,
                     "No DICOM image was found in " + path + ". To open a NIfTI, NRRD or MetaImage file, choose the file itself.",
                     path);
-      throw Error(hasImageExtension(path) ? ErrorCode::CorruptFile : ErrorCode::UnsupportedFormat,
+      throw Error(ErrorCode::UnsupportedFormat,
                   path + " is not an image ProtoLabel can read (NIfTI, NRRD, MetaImage or DICOM), or it is damaged.", path);
     }
     const DicomSeriesInfo& chosen = chooseSeries(result.series, options, path, result.seriesIndex);

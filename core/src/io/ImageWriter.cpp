@@ -1,7 +1,6 @@
 #include "protolabel/core/io/ImageWriter.h"
 
 #include <itkImageFileWriter.h>
-#include <itkImageIOFactory.h>
 
 #include "AtomicWrite.h"
 #include "CompletenessCheck.h"
@@ -22,7 +21,7 @@ bool isWritableImagePath(const std::string& path) {
 namespace {
 // Reads back the header of what was written and checks its data is all there (CompletenessCheck).
 void verifyWritten(const std::string& written, const std::string& path) {
-  auto io = itk::ImageIOFactory::CreateImageIO(written.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+  auto io = createFileImageIO(written);
   try {
     if (!io) throw Error(ErrorCode::CorruptFile, "unreadable");
     io->SetFileName(written);

@@ -2,8 +2,11 @@
 
 #include <gdcmTrace.h>
 #include <itkGDCMImageIOFactory.h>
+#include <itkMetaImageIO.h>
 #include <itkMetaImageIOFactory.h>
+#include <itkNiftiImageIO.h>
 #include <itkNiftiImageIOFactory.h>
+#include <itkNrrdImageIO.h>
 #include <itkNrrdImageIOFactory.h>
 #include <itkObjectFactoryBase.h>
 
@@ -24,6 +27,16 @@ void ensureItkIoFactories() {
     gdcm::Trace::ErrorOff();  // failures reach the user as typed errors instead
     itk::Object::GlobalWarningDisplayOff();
   });
+}
+
+itk::ImageIOBase::Pointer createFileImageIO(const std::string& path) {
+  // The order of ITK's factory as registered above.
+  const itk::ImageIOBase::Pointer candidates[] = {itk::NiftiImageIO::New().GetPointer(),
+                                                  itk::NrrdImageIO::New().GetPointer(),
+                                                  itk::MetaImageIO::New().GetPointer()};
+  for (const itk::ImageIOBase::Pointer& io : candidates)
+    if (io->CanReadFile(path.c_str())) return io;
+  return nullptr;
 }
 
 ImageGeometry geometryFromItk(const itk::ImageBase<3>& image) {

@@ -5,6 +5,7 @@
 #include <itkImportImageContainer.h>
 
 #include <memory>
+#include <string>
 
 #include "protolabel/core/Volume.h"
 
@@ -14,6 +15,11 @@ template <class T>
 using ItkImage3 = itk::Image<T, 3>;
 
 void ensureItkIoFactories();
+
+// The NIfTI, NRRD or MetaImage reader that recognises the file, or null. Never GDCM: its check
+// reads the whole file and can abort or allocate gigabytes on a damaged one, so it runs only in the
+// helper process (CrashIsolation.h). ITK's factory would try it in-process on any unrecognised file.
+itk::ImageIOBase::Pointer createFileImageIO(const std::string& path);
 
 ImageGeometry geometryFromItk(const itk::ImageBase<3>& image);
 void applyGeometryToItk(const ImageGeometry& geometry, itk::ImageBase<3>& image);
