@@ -223,6 +223,36 @@ class BadInputTest : public QObject {
     QCOMPARE(error, expected);
   }
 
+  void anAnalyzeHeaderAnnouncingGigabytesIsRefusedBeforeAllocating() {
+    // Found by fuzz_nii: a NIfTI header without the n+1 magic (so ANALYZE 7.5 to niftilib) announcing
+    // 3 x 28684 x 30825 int16 voxels in a 1 KB file. ITK allocated the 1.7 GB before reading.
+    WriteOptions raw;
+    raw.compress = false;
+    const std::string target = temp("analyze-magic.nii");
+    writeImage(readImage(dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz")).volume, target, raw);
+    std::vector<char> b;
+    {
+      std::ifstream in(target, std::ios::binary);
+      b.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const int16_t dims[] = {3, 28684, 30825, 1};
+    std::memcpy(b.data() + 40, dims, sizeof dims);
+    std::memset(b.data() + 344, 0, 4);  // the magic
+    b.resize(1026);
+    std::ofstream(target, std::ios::binary | std::ios::trunc).write(b.data(), std::streamsize(b.size()));
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    QCOMPARE(errorOf([&] { readImage(target); }), code(ErrorCode::CorruptFile));
+    getrusage(RUSAGE_SELF, &after);
+    const long grownMb = (after.ru_maxrss - before.ru_maxrss) / 1024;
+    QVERIFY2(grownMb < 200, qPrintable(QString("resident memory grew by %1 MB").arg(grownMb)));
+
+    // A .hdr whose .img is missing: named, not allocated.
+    const std::string pair = temp("pair.hdr");
+    writeText(pair, std::string(b.data(), 348));
+    QCOMPARE(errorOf([&] { readImage(pair); }), code(ErrorCode::FileNotFound));
+  }
+
   void aDicomHeaderClaimingHugeImagesIsRefused() {
     // CT_small.dcm (128 x 128) with Rows and Columns patched to 40000: refused before 3 GB are allocated.
     std::ifstream in(dataPath("pydicom-test-files/CT_small.dcm"), std::ios::binary);

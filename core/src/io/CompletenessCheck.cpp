@@ -113,17 +113,25 @@ int64_t countNonFiniteNiftiVoxels(const std::string& path, const nifti_1_header&
 void checkNifti(const std::string& path) {
   const NiftiHeader header = readNiftiHeader(path);
   if (!header) return;  // ITK read it; a header niftilib cannot parse is ITK's business
-  const std::string magic(header->magic, 3);
-  if (magic != "n+1") return;  // .hdr/.img pairs keep the data elsewhere
   // On-disk size from the header itself: ITK reports the size after scl_slope scaling (often float).
   // The datatype decides the voxel size (bitpix was checked against it before ITK read the file).
   int bytesPerVoxel = 0, swapSize = 0;
   nifti_datatype_sizes(header->datatype, &bytesPerVoxel, &swapSize);
-  const uint64_t expected =
-      static_cast<uint64_t>(header->vox_offset) + niftiVoxelCount(*header) * uint64_t(std::max(bytesPerVoxel, 1));
-  const bool gz = endsWith(lowercase(path), ".gz");
-  const uint64_t available = gz ? inflatedSizeAtLeast(path, expected) : fileSize(path);
-  if (available < expected) throwTruncated(path, available, expected);
+  const uint64_t expected = static_cast<uint64_t>(std::max(header->vox_offset, 0.f)) +
+                            niftiVoxelCount(*header) * uint64_t(std::max(bytesPerVoxel, 1));
+  // A single file holds its data; a pair (or an ANALYZE header, whatever its name) keeps it in the
+  // .img niftilib looks for. ITK allocates the whole image before reading, so a missing or short
+  // data file is refused here, not after gigabytes are taken.
+  std::string data = path;
+  if (std::string(header->magic, 3) != "n+1") {
+    const int type = std::string(header->magic, 3) == "ni1" ? NIFTI_FTYPE_NIFTI1_2 : NIFTI_FTYPE_ANALYZE;
+    std::unique_ptr<char, void (*)(void*)> image(nifti_findimgname(path.c_str(), type), std::free);
+    if (!image) throw Error(ErrorCode::FileNotFound, "The image data file (.img) of " + path + " is missing.", path);
+    data = image.get();
+  }
+  const bool gz = endsWith(lowercase(data), ".gz");
+  const uint64_t available = gz ? inflatedSizeAtLeast(data, expected) : fileSize(data);
+  if (available < expected) throwTruncated(data, available, expected);
 }
 
 // The MetaImage header as written: its key = value lines up to ElementDataFile, where the data
