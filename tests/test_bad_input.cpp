@@ -113,6 +113,13 @@ class BadInputTest : public QObject {
     QCOMPARE(errorOf([&] { readImage(temp("longkey.mha")); }), code(ErrorCode::CorruptFile));
     writeText(temp("nokey.mha"), "ObjectType = Image\nNDims = 3\nthis line has no equals sign\n");
     QCOMPARE(errorOf([&] { readImage(temp("nokey.mha")); }), code(ErrorCode::CorruptFile));
+    // Found by fuzz_mha: MetaIO reads NDims numbers for each field after it, so this one never ends.
+    writeText(temp("hugendims.mha"), "ObjectType = Image\nNDims = 88888888888888888883\nElementSpacing = 1 1 1\n"
+                                     "DimSize = 4 4 3\nElementType = MET_SHORT\nElementDataFile = LOCAL\n");
+    QCOMPARE(errorOf([&] { readImage(temp("hugendims.mha")); }), code(ErrorCode::CorruptFile));
+    writeText(temp("zerondims.mha"), "ObjectType = Image\nNDims = 0\nDimSize = 4 4 3\nElementType = MET_SHORT\n"
+                                     "ElementDataFile = LOCAL\n");
+    QCOMPARE(errorOf([&] { readImage(temp("zerondims.mha")); }), code(ErrorCode::CorruptFile));
   }
 
   void hugeDimensionsAreRefusedBeforeAllocating() {

@@ -347,6 +347,15 @@ void checkMetaImageHeader(const std::string& path) {
     if (key.empty() || key.size() > kMaxKey) damaged("a key is empty or longer than " + std::to_string(kMaxKey) + " characters");
     for (const char c : key)
       if (!std::isprint(static_cast<unsigned char>(c))) damaged("a key holds binary bytes");
+    // MetaIO reads NDims numbers for every array field that follows: a huge NDims is a hang.
+    if (key == "NDims") {
+      std::string value = line.substr(equals + 1);
+      value.erase(0, value.find_first_not_of(" \t"));
+      value.erase(value.find_last_not_of(" \t") + 1);
+      const bool digits = std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (value.empty() || value.size() > 2 || !digits || std::stoi(value) < 1 || std::stoi(value) > 10)
+        damaged("NDims is not a whole number from 1 to 10");
+    }
     if (key == "ElementDataFile") return;
   }
   damaged("it has no ElementDataFile line in its first megabyte");

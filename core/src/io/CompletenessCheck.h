@@ -20,7 +20,8 @@ void requireCompleteData(const std::string& path, itk::ImageIOBase& io);
 int64_t checkNiftiHeader(const std::string& path);
 
 // Call before ITK parses a MetaImage header (.mha, .mhd): every line "Key = Value" with a printable
-// key of at most 128 characters, up to the ElementDataFile line; MetaIO overflows a buffer otherwise.
+// key of at most 128 characters, up to the ElementDataFile line (MetaIO overflows a buffer otherwise),
+// and NDims from 1 to 10 (MetaIO reads that many numbers per field: a huge one hangs it).
 void checkMetaImageHeader(const std::string& path);
 
 }  // namespace protolabel::core
