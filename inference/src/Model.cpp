@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 
+#include "ArchiveCheck.h"
 #include "ModelImpl.h"
 
 namespace protolabel::inference {
@@ -203,6 +204,12 @@ void Model::save(const std::string& path, bool halfPrecision) const {
 
 static std::unique_ptr<Model::Impl> readModelFile(const std::string& path, bool loadState, Device device) {
   if (!std::filesystem::is_regular_file(path)) throw fileError(path, "no such file");
+  {
+    std::ifstream in(path, std::ios::binary);
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (const std::string why = whyNotATorchArchive(bytes); !why.empty())
+      throw fileError(path, "it is not a LibTorch archive: " + why);
+  }
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path);
@@ -263,6 +270,8 @@ int64_t Model::importStateDict(const std::string& pthPath) {
   std::ifstream in(pthPath, std::ios::binary);
   if (!in) throw fileError(pthPath, "cannot open it");
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (const std::string why = whyNotATorchArchive(bytes); !why.empty())
+    throw fileError(pthPath, "not a torch.save file: " + why);
   c10::IValue root;
   try {
     root = torch::pickle_load(bytes);

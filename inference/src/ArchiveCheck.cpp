@@ -1,0 +1,137 @@
+#include "ArchiveCheck.h"
+
+#include <cstdint>
+#include <cstring>
+
+namespace protolabel::inference {
+
+namespace {
+
+uint64_t little(const char* p, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; --i) v = v << 8 | uint8_t(p[i]);
+  return v;
+}
+
+bool signatureAt(const std::vector<char>& b, uint64_t at, uint32_t signature) {
+  return at + 4 <= b.size() && little(b.data() + at, 4) == signature;
+}
+
+// The pickle's opcodes, their arguments skipped by size: a declared length beyond the pickle's end
+// is refused. Returns quietly at an opcode it does not know (LibTorch reports it).
+std::string whyNotAPickle(const char* p, uint64_t size) {
+  uint64_t at = 0;
+  auto counted = [&](int lengthBytes) -> bool {  // a length of `lengthBytes` bytes, then that many bytes
+    if (at + uint64_t(lengthBytes) > size) return false;
+    const uint64_t n = little(p + at, lengthBytes);
+    at += uint64_t(lengthBytes);
+    if (n > size - at) return false;
+    at += n;
+    return true;
+  };
+  auto line = [&]() -> bool {  // a newline-terminated argument
+    const void* end = std::memchr(p + at, '\n', size - at);
+    if (!end) return false;
+    at = uint64_t(static_cast<const char*>(end) - p) + 1;
+    return true;
+  };
+  auto fixed = [&](uint64_t n) -> bool {
+    if (n > size - at) return false;
+    at += n;
+    return true;
+  };
+  const std::string damaged = "its pickled data is damaged (a length beyond its end)";
+  while (at < size) {
+    const uint8_t op = uint8_t(p[at++]);
+    bool ok = true;
+    switch (op) {
+      case '.': return {};  // STOP
+      case 'X': case 'B': case 'T': ok = counted(4); break;                  // BINUNICODE, BINBYTES, BINSTRING
+      case 'C': case 'U': case 0x8c: ok = counted(1); break;                 // SHORT_BINBYTES, SHORT_BINSTRING, SHORT_BINUNICODE
+      case 0x8d: case 0x8e: case 0x96: ok = counted(8); break;               // BINUNICODE8, BINBYTES8, BYTEARRAY8
+      case 0x8a: ok = counted(1); break;                                     // LONG1
+      case 0x8b: ok = counted(4); break;                                     // LONG4
+      case 0x95: ok = fixed(8); break;                                       // FRAME
+      case 'J': case 'j': case 'r': case 0x84: ok = fixed(4); break;        // BININT, LONG_BINGET, LONG_BINPUT, EXT4
+      case 'K': case 'h': case 'q': case 0x80: case 0x82: ok = fixed(1); break;  // BININT1, BINGET, BINPUT, PROTO, EXT1
+      case 'M': case 0x83: ok = fixed(2); break;                             // BININT2, EXT2
+      case 'G': ok = fixed(8); break;                                        // BINFLOAT
+      case 'c': ok = line() && line(); break;                                // GLOBAL module \n name \n
+      case 'I': case 'L': case 'F': case 'S': case 'V': case 'P': case 'g': case 'p': case 'i':
+        ok = line() && (op != 'i' || line());                                // text arguments (INST has two)
+        break;
+      case '(': case ')': case ']': case '}': case 'a': case 'e': case 's': case 'u': case 't': case 'R':
+      case 'b': case 'N': case '0': case '1': case '2': case 'l': case 'd': case 'o': case 0x81: case 0x85:
+      case 0x86: case 0x87: case 0x88: case 0x89: case 0x8f: case 0x90: case 0x91: case 0x92: case 0x93:
+      case 0x94: case 0x97: case 0x98: case 'Q':
+        break;  // no argument
+      default: return {};
+    }
+    if (!ok) return damaged;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string whyNotATorchArchive(const std::vector<char>& b) {
+  const std::string damaged = "its zip directory is damaged";
+  const uint64_t size = b.size();
+  if (size < 22) return "it is too short to be an archive";
+  // The end of central directory record: within the last 64 KB (its comment) of the file.
+  uint64_t end = size - 22;
+  const uint64_t lowest = size > 22 + 65535 ? size - 22 - 65535 : 0;
+  while (!signatureAt(b, end, 0x06054b50)) {
+    if (end == lowest) return "it is not a zip archive (no central directory)";
+    --end;
+  }
+  uint64_t entries = little(b.data() + end + 10, 2), directorySize = little(b.data() + end + 12, 4),
+           directory = little(b.data() + end + 16, 4), directoryEnd = end;
+  // Zip64: a locator just before, pointing at the Zip64 end record, which holds the real figures.
+  if (end >= 20 && signatureAt(b, end - 20, 0x07064b50)) {
+    const uint64_t record = little(b.data() + end - 20 + 8, 8);
+    if (record > end - 20 || end - 20 - record < 56 || !signatureAt(b, record, 0x06064b50)) return damaged;
+    entries = little(b.data() + record + 32, 8);
+    directorySize = little(b.data() + record + 40, 8);
+    directory = little(b.data() + record + 48, 8);
+    directoryEnd = record;
+  }
+  if (directory > directoryEnd || directorySize > directoryEnd - directory || entries > directorySize / 46)
+    return damaged;
+  uint64_t at = directory;
+  for (uint64_t i = 0; i < entries; ++i) {
+    if (at + 46 > directory + directorySize || !signatureAt(b, at, 0x02014b50)) return damaged;
+    const char* h = b.data() + at;
+    const uint64_t method = little(h + 10, 2), nameLength = little(h + 28, 2), extraLength = little(h + 30, 2),
+                   commentLength = little(h + 32, 2);
+    uint64_t compressed = little(h + 20, 4), uncompressed = little(h + 24, 4), local = little(h + 42, 4);
+    if (at + 46 + nameLength + extraLength + commentLength > directory + directorySize) return damaged;
+    // Zip64 sizes and offset, in that order, for the fields saturated at 0xFFFFFFFF.
+    for (uint64_t e = at + 46 + nameLength; e + 4 <= at + 46 + nameLength + extraLength;) {
+      const uint64_t id = little(b.data() + e, 2), length = little(b.data() + e + 2, 2);
+      if (e + 4 + length > at + 46 + nameLength + extraLength) return damaged;
+      if (id == 1) {
+        uint64_t field = e + 4;
+        for (uint64_t* v : {&uncompressed, &compressed, &local})
+          if (*v == 0xFFFFFFFFu) {
+            if (field + 8 > e + 4 + length) return damaged;
+            *v = little(b.data() + field, 8);
+            field += 8;
+          }
+      }
+      e += 4 + length;
+    }
+    // PyTorch writes every record stored (uncompressed), after a local header of 30 bytes + name + extra.
+    if (local + 30 > directory || !signatureAt(b, local, 0x04034b50)) return damaged;
+    const uint64_t data = local + 30 + little(b.data() + local + 26, 2) + little(b.data() + local + 28, 2);
+    if (data > directory || compressed > directory - data || (method == 0 && compressed != uncompressed))
+      return damaged;
+    const std::string name(h + 46, std::size_t(nameLength));
+    if (method == 0 && name.size() >= 8 && name.compare(name.size() - 8, 8, "data.pkl") == 0)
+      if (std::string why = whyNotAPickle(b.data() + data, compressed); !why.empty()) return why;
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return {};
+}
+
+}  // namespace protolabel::inference
