@@ -285,11 +285,12 @@ class EngineTest : public QObject {
              int(EngineError::Code::ModelFile));
 
     // Found by fuzz_model_pth and fuzz_model: LibTorch's zip reader read out of bounds on a damaged
-    // Zip64 directory (ASan: SEGV in mz_zip_reader_init), and its unpickler allocated the 4 GB that a
-    // pickled string declared. Both are refused before LibTorch sees them, as model files and as
+    // Zip64 directory (ASan: SEGV in mz_zip_reader_init), its unpickler allocated the 4 GB that a
+    // pickled string declared and read past its stack on opcodes that take more than it holds. Both are refused before LibTorch sees them, as model files and as
     // state_dicts; a state_dict written by PyTorch itself (the parity vectors) still passes the check.
     const std::string regressions = std::string(PROTOLABEL_SOURCE_DIR) + "/tests/fuzz/regressions/";
-    for (const char* name : {"zip64-locator-out-of-bounds.pth", "pickle-string-4gb.pt"}) {
+    for (const char* name : {"zip64-locator-out-of-bounds.pth", "pickle-string-4gb.pt", "pickle-stack-underflow.pt",
+                             "pickle-stack-underflow.pth"}) {
       QCOMPARE(codeOf([&] { other->importStateDict(regressions + name); }), int(EngineError::Code::ModelFile));
       QCOMPARE(codeOf([&] { inference::Model::load(regressions + name); }), int(EngineError::Code::ModelFile));
     }

@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace protolabel::inference {
 
@@ -17,8 +20,10 @@ bool signatureAt(const std::vector<char>& b, uint64_t at, uint32_t signature) {
   return at + 4 <= b.size() && little(b.data() + at, 4) == signature;
 }
 
-// The pickle's opcodes, their arguments skipped by size: a declared length beyond the pickle's end
-// is refused. Returns quietly at an opcode it does not know (LibTorch reports it).
+// The pickle's opcodes, their arguments skipped by size and their effect on the unpickler's stack
+// and memo replayed: a declared length beyond the pickle's end, an opcode taking more than the stack
+// (or its last mark) holds, or a memo entry read before it was written is refused (LibTorch's
+// unpickler reads past its stack on those). Returns quietly at an opcode it does not know.
 std::string whyNotAPickle(const char* p, uint64_t size) {
   uint64_t at = 0;
   auto counted = [&](int lengthBytes) -> bool {  // a length of `lengthBytes` bytes, then that many bytes
@@ -35,41 +40,80 @@ std::string whyNotAPickle(const char* p, uint64_t size) {
     at = uint64_t(static_cast<const char*>(end) - p) + 1;
     return true;
   };
+  uint64_t argument = 0;
   auto fixed = [&](uint64_t n) -> bool {
     if (n > size - at) return false;
+    argument = little(p + at, int(n));
     at += n;
     return true;
   };
-  const std::string damaged = "its pickled data is damaged (a length beyond its end)";
+  uint64_t depth = 0;            // values on the stack above the innermost mark
+  std::vector<uint64_t> marks;   // the depths below each open mark
+  std::set<uint64_t> memo;
+  // Takes `pop` values and leaves `push`; false when the stack above the last mark holds fewer.
+  auto take = [&](uint64_t pop, uint64_t push) -> bool {
+    if (depth < pop) return false;
+    depth = depth - pop + push;
+    return true;
+  };
+  auto put = [&](uint64_t index) -> bool {  // the top of the stack into the memo
+    if (depth < 1 && marks.empty()) return false;
+    memo.insert(index);
+    return true;
+  };
+  auto toMark = [&](uint64_t push) -> bool {  // everything above the last mark, then the mark
+    if (marks.empty()) return false;
+    depth = marks.back() + push;
+    marks.pop_back();
+    return true;
+  };
+  const std::string damaged = "its pickled data is damaged";
   while (at < size) {
     const uint8_t op = uint8_t(p[at++]);
     bool ok = true;
     switch (op) {
-      case '.': return {};  // STOP
-      case 'X': case 'B': case 'T': ok = counted(4); break;                  // BINUNICODE, BINBYTES, BINSTRING
-      case 'C': case 'U': case 0x8c: ok = counted(1); break;                 // SHORT_BINBYTES, SHORT_BINSTRING, SHORT_BINUNICODE
-      case 0x8d: case 0x8e: case 0x96: ok = counted(8); break;               // BINUNICODE8, BINBYTES8, BYTEARRAY8
-      case 0x8a: ok = counted(1); break;                                     // LONG1
-      case 0x8b: ok = counted(4); break;                                     // LONG4
-      case 0x95: ok = fixed(8); break;                                       // FRAME
-      case 'J': case 'j': case 'r': case 0x84: ok = fixed(4); break;        // BININT, LONG_BINGET, LONG_BINPUT, EXT4
-      case 'K': case 'h': case 'q': case 0x80: case 0x82: ok = fixed(1); break;  // BININT1, BINGET, BINPUT, PROTO, EXT1
-      case 'M': case 0x83: ok = fixed(2); break;                             // BININT2, EXT2
-      case 'G': ok = fixed(8); break;                                        // BINFLOAT
-      case 'c': ok = line() && line(); break;                                // GLOBAL module \n name \n
-      case 'I': case 'L': case 'F': case 'S': case 'V': case 'P': case 'g': case 'p': case 'i':
-        ok = line() && (op != 'i' || line());                                // text arguments (INST has two)
-        break;
-      case '(': case ')': case ']': case '}': case 'a': case 'e': case 's': case 'u': case 't': case 'R':
-      case 'b': case 'N': case '0': case '1': case '2': case 'l': case 'd': case 'o': case 0x81: case 0x85:
-      case 0x86: case 0x87: case 0x88: case 0x89: case 0x8f: case 0x90: case 0x91: case 0x92: case 0x93:
-      case 0x94: case 0x97: case 0x98: case 'Q':
-        break;  // no argument
-      default: return {};
+      case '.': return depth >= 1 ? std::string() : damaged;  // STOP
+      // Constants: push one.
+      case 'X': case 'B': case 'T': ok = counted(4) && take(0, 1); break;    // BINUNICODE, BINBYTES, BINSTRING
+      case 'C': case 'U': case 0x8c: ok = counted(1) && take(0, 1); break;   // SHORT_BINBYTES, SHORT_BINSTRING, SHORT_BINUNICODE
+      case 0x8d: case 0x8e: case 0x96: ok = counted(8) && take(0, 1); break; // BINUNICODE8, BINBYTES8, BYTEARRAY8
+      case 0x8a: ok = counted(1) && take(0, 1); break;                       // LONG1
+      case 0x8b: ok = counted(4) && take(0, 1); break;                       // LONG4
+      case 'J': case 0x84: ok = fixed(4) && take(0, 1); break;              // BININT, EXT4
+      case 'K': case 0x82: ok = fixed(1) && take(0, 1); break;              // BININT1, EXT1
+      case 'M': case 0x83: ok = fixed(2) && take(0, 1); break;              // BININT2, EXT2
+      case 'G': ok = fixed(8) && take(0, 1); break;                          // BINFLOAT
+      case 'c': ok = line() && line() && take(0, 1); break;                  // GLOBAL module \n name \n
+      case 'I': case 'L': case 'F': case 'S': case 'V': case 'P': ok = line() && take(0, 1); break;
+      case 'N': case 0x88: case 0x89: case ')': case ']': case '}': case 0x8f: case 0x97: ok = take(0, 1); break;
+      // The memo.
+      case 'h': ok = fixed(1) && memo.count(argument) && take(0, 1); break;  // BINGET
+      case 'j': ok = fixed(4) && memo.count(argument) && take(0, 1); break;  // LONG_BINGET
+      case 'q': ok = fixed(1) && put(argument); break;  // BINPUT
+      case 'r': ok = fixed(4) && put(argument); break;  // LONG_BINPUT
+      case 0x94: ok = put(memo.size()); break;          // MEMOIZE
+      // Framing.
+      case 0x80: ok = fixed(1); break;  // PROTO
+      case 0x95: ok = fixed(8); break;  // FRAME
+      // Marks and what consumes them.
+      case '(': marks.push_back(depth), depth = 0; break;
+      case 't': case 'l': case 'd': case 0x91: ok = toMark(1); break;          // TUPLE, LIST, DICT, FROZENSET
+      case 'e': case 'u': case 0x90: ok = !marks.empty() && marks.back() >= 1 && toMark(0); break;  // APPENDS, SETITEMS, ADDITEMS
+      case '1': ok = toMark(0); break;                                          // POP_MARK
+      // Stack operations.
+      case 0x85: ok = take(1, 1); break;  // TUPLE1
+      case 0x86: ok = take(2, 1); break;  // TUPLE2
+      case 0x87: ok = take(3, 1); break;  // TUPLE3
+      case 'a': case 'b': case 'R': case 0x81: case 0x93: ok = take(2, 1); break;  // APPEND, BUILD, REDUCE, NEWOBJ, STACK_GLOBAL
+      case 's': case 0x92: ok = take(3, 1); break;                                 // SETITEM, NEWOBJ_EX
+      case 'Q': case 0x98: ok = take(1, 1); break;                                 // BINPERSID, READONLY_BUFFER
+      case '0': ok = take(1, 0); break;                                            // POP
+      case '2': ok = take(1, 2); break;                                            // DUP
+      default: return {};  // GET, PUT, INST, OBJ and anything newer: LibTorch decides
     }
     if (!ok) return damaged;
   }
-  return {};
+  return damaged;  // no STOP
 }
 
 }  // namespace
