@@ -22,8 +22,8 @@ bool signatureAt(const std::vector<char>& b, uint64_t at, uint32_t signature) {
 
 // The pickle's opcodes, their arguments skipped by size and their effect on the unpickler's stack
 // and memo replayed: a declared length beyond the pickle's end, an opcode taking more than the stack
-// (or its last mark) holds, or a memo entry read before it was written is refused (LibTorch's
-// unpickler reads past its stack on those). Returns quietly at an opcode it does not know.
+// (or its last mark) holds, a memo entry read before it was written or numbered out of order is
+// refused (LibTorch's unpickler reads past its stack, or allocates by the index, on those). Returns quietly at an opcode it does not know.
 std::string whyNotAPickle(const char* p, uint64_t size) {
   uint64_t at = 0;
   auto counted = [&](int lengthBytes) -> bool {  // a length of `lengthBytes` bytes, then that many bytes
@@ -56,8 +56,11 @@ std::string whyNotAPickle(const char* p, uint64_t size) {
     depth = depth - pop + push;
     return true;
   };
-  auto put = [&](uint64_t index) -> bool {  // the top of the stack into the memo
-    if (depth < 1 && marks.empty()) return false;
+  // The top of the stack into the memo. Picklers number entries in order; LibTorch sizes its memo
+  // table by the largest index (a 28 GB allocation from a 1 KB file), so an index beyond the next
+  // one is refused.
+  auto put = [&](uint64_t index) -> bool {
+    if ((depth < 1 && marks.empty()) || index > memo.size()) return false;
     memo.insert(index);
     return true;
   };
