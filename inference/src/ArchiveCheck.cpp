@@ -1,5 +1,6 @@
 #include "ArchiveCheck.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <set>
@@ -121,6 +122,90 @@ std::string whyNotAPickle(const char* p, uint64_t size) {
 
 }  // namespace
 
+namespace {
+
+// "name" without escapes at `at`, which moves past it.
+bool quotedName(const std::string& text, std::size_t& at) {
+  if (at >= text.size() || text[at] != '"') return false;
+  const std::size_t close = text.find('"', at + 1);
+  if (close == std::string::npos || text.find('\\', at) < close) return false;
+  at = close + 1;
+  return true;
+}
+
+bool startsWith(const std::string& text, const std::string& prefix) { return text.compare(0, prefix.size(), prefix) == 0; }
+
+bool digitsOnly(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A value type of the generated classes: plain values, tensors, or another generated class.
+bool attributeType(const std::string& type) {
+  if (type == "str" || type == "int" || type == "float" || type == "bool" || type == "Tensor") return true;
+  const std::string prefix = "__torch__.___torch_mangle_", suffix = ".Module";
+  return type.size() > prefix.size() + suffix.size() && startsWith(type, prefix) &&
+         type.compare(type.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+         digitsOnly(type.substr(prefix.size(), type.size() - prefix.size() - suffix.size()));
+}
+
+// A line of the class body LibTorch generates for an archive's attributes.
+bool generatedClassLine(const std::string& line) {
+  if (line == "  __annotations__ = []") return true;
+  for (const std::string prefix : {"  __parameters__ = [", "  __buffers__ = ["}) {
+    if (!startsWith(line, prefix)) continue;
+    std::size_t at = prefix.size();
+    while (at < line.size() && line[at] == '"') {
+      if (!quotedName(line, at) || line.compare(at, 2, ", ") != 0) return false;
+      at += 2;
+    }
+    return line.compare(at, std::string::npos, "]") == 0;
+  }
+  // An attribute of a nested archive (a checkpoint's optimizer state): "  name : Type".
+  if (const std::size_t colon = line.find(" : "); colon != std::string::npos && colon > 2 && startsWith(line, "  ")) {
+    const std::string name = line.substr(2, colon - 2);
+    const bool identifier = std::all_of(name.begin(), name.end(), [](char c) {
+      return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    });
+    return identifier && !(name[0] >= '0' && name[0] <= '9') && attributeType(line.substr(colon + 3));
+  }
+  const std::string prefix = "  __annotations__[";
+  std::size_t at = prefix.size();
+  if (!startsWith(line, prefix) || !quotedName(line, at) || line.compare(at, 4, "] = ") != 0) return false;
+  return attributeType(line.substr(at + 4));
+}
+
+}  // namespace
+
+bool isGeneratedSourceName(const std::string& record) {
+  std::string stem = record;
+  for (const std::string ending : {".py.debug_pkl", ".py"})
+    if (stem.size() > ending.size() && stem.compare(stem.size() - ending.size(), ending.size(), ending) == 0) {
+      stem.resize(stem.size() - ending.size());
+      if (stem == "code/__torch__") return true;
+      const std::string mangled = "code/__torch__/___torch_mangle_";
+      return startsWith(stem, mangled) && digitsOnly(stem.substr(mangled.size()));
+    }
+  return false;
+}
+
+std::string whyNotModuleSource(const std::string& text) {
+  const std::string damaged = "its module source is not what ProtoLabel writes";
+  bool header = false;
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.empty()) continue;
+    if (line == "class Module(Module):") {
+      header = true;
+    } else if (!header || !generatedClassLine(line)) {
+      return damaged;
+    }
+  }
+  return header ? std::string() : damaged;
+}
+
 std::string whyNotATorchArchive(const std::vector<char>& b) {
   const std::string damaged = "its zip directory is damaged";
   const uint64_t size = b.size();
@@ -174,7 +259,15 @@ std::string whyNotATorchArchive(const std::vector<char>& b) {
     if (data > directory || compressed > directory - data || (method == 0 && compressed != uncompressed))
       return damaged;
     const std::string name(h + 46, std::size_t(nameLength));
-    if (method == 0 && name.size() >= 8 && name.compare(name.size() - 8, 8, "data.pkl") == 0)
+    auto endsWith = [&](const std::string& tail) {
+      return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    // Only the module source may be deflated (LibTorch compresses it); a bomb's declared size is refused.
+    const bool code = name.find("/code/") != std::string::npos;
+    if (method != 0 && (!code || endsWith(".pkl") || uncompressed > (uint64_t{64} << 20))) return damaged;
+    if (code && !isGeneratedSourceName(name.substr(name.find("/code/") + 1)))
+      return "its module source is not what ProtoLabel writes";
+    if (endsWith(".pkl"))
       if (std::string why = whyNotAPickle(b.data() + data, compressed); !why.empty()) return why;
     at += 46 + nameLength + extraLength + commentLength;
   }

@@ -11,4 +11,13 @@ namespace protolabel::inference {
 // Returns an empty string when `bytes` may be handed to LibTorch, else why not (for the user).
 std::string whyNotATorchArchive(const std::vector<char>& bytes);
 
+// The same for a model archive's module source (stored deflated, so read through LibTorch's zip
+// reader once the directory passed): LibTorch compiles it as TorchScript, and its parser crashes on
+// damaged source. Only the classes LibTorch generates to list an archive's attributes pass.
+std::string whyNotModuleSource(const std::string& source);
+
+// Whether `record` (relative to the archive's root) is one of those sources or its debug pickle:
+// code/__torch__.py, code/__torch__/___torch_mangle_N.py.
+bool isGeneratedSourceName(const std::string& record);
+
 }  // namespace protolabel::inference

@@ -1,5 +1,6 @@
 #include "protolabel/inference/Model.h"
 
+#include <caffe2/serialize/inline_container.h>
 #include <torch/script.h>
 
 #include <unistd.h>
@@ -209,6 +210,17 @@ static std::unique_ptr<Model::Impl> readModelFile(const std::string& path, bool 
     const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (const std::string why = whyNotATorchArchive(bytes); !why.empty())
       throw fileError(path, "it is not a LibTorch archive: " + why);
+  }
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    for (const std::string& record : reader.getAllRecords()) {
+      if (record.rfind("code/", 0) != 0 || record.size() < 3 || record.compare(record.size() - 3, 3, ".py") != 0) continue;
+      const auto [data, size] = reader.getRecord(record);
+      const std::string why = whyNotModuleSource(std::string(static_cast<const char*>(data.get()), size));
+      if (!why.empty()) throw fileError(path, "it is not a ProtoLabel model: " + why);
+    }
+  } catch (const c10::Error&) {
+    throw fileError(path, "it is not a LibTorch archive (damaged, truncated or another kind of file)");
   }
   torch::serialize::InputArchive archive;
   try {
