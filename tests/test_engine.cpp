@@ -285,7 +285,8 @@ class EngineTest : public QObject {
              int(EngineError::Code::ModelFile));
 
     // Found by fuzz_model_pth and fuzz_model: LibTorch's zip reader read out of bounds on a damaged
-    // Zip64 directory (ASan: SEGV in mz_zip_reader_init), its unpickler allocated the 4 GB that a
+    // Zip64 directory (ASan: SEGV in mz_zip_reader_init) and read freed memory after a stray end record
+    // inside damaged data (heap-use-after-free), its unpickler allocated the 4 GB that a
     // pickled string declared, read past its stack on opcodes that take more than it holds and sized
     // its memo by a pickled index, and its TorchScript parser crashed on damaged module source. All
     // are refused before LibTorch sees them, as model files and as state_dicts; a state_dict written
@@ -293,7 +294,7 @@ class EngineTest : public QObject {
     const std::string regressions = std::string(PROTOLABEL_SOURCE_DIR) + "/tests/fuzz/regressions/";
     for (const char* name : {"zip64-locator-out-of-bounds.pth", "pickle-string-4gb.pt", "pickle-stack-underflow.pt",
                              "pickle-stack-underflow.pth", "pickle-memo-index-28gb.pth",
-                             "module-source-parser-crash.pt"}) {
+                             "module-source-parser-crash.pt", "stray-end-record.pth"}) {
       QCOMPARE(codeOf([&] { other->importStateDict(regressions + name); }), int(EngineError::Code::ModelFile));
       QCOMPARE(codeOf([&] { inference::Model::load(regressions + name); }), int(EngineError::Code::ModelFile));
     }

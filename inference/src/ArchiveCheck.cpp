@@ -217,6 +217,9 @@ std::string whyNotATorchArchive(const std::vector<char>& b) {
     if (end == lowest) return "it is not a zip archive (no central directory)";
     --end;
   }
+  // PyTorch writes no archive comment and nothing after the record: a record found elsewhere is
+  // a stray signature inside damaged data (miniz read freed memory after one, fuzz_model_pth).
+  if (end + 22 + little(b.data() + end + 20, 2) != size) return damaged;
   uint64_t entries = little(b.data() + end + 10, 2), directorySize = little(b.data() + end + 12, 4),
            directory = little(b.data() + end + 16, 4), directoryEnd = end;
   // Zip64: a locator just before, pointing at the Zip64 end record, which holds the real figures.
@@ -228,7 +231,7 @@ std::string whyNotATorchArchive(const std::vector<char>& b) {
     directory = little(b.data() + record + 48, 8);
     directoryEnd = record;
   }
-  if (directory > directoryEnd || directorySize > directoryEnd - directory || entries > directorySize / 46)
+  if (entries == 0 || directory > directoryEnd || directorySize > directoryEnd - directory || entries > directorySize / 46)
     return damaged;
   uint64_t at = directory;
   for (uint64_t i = 0; i < entries; ++i) {
