@@ -5,7 +5,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <cstdio>
 #include <functional>
 #include <filesystem>
@@ -203,16 +205,33 @@ void Model::save(const std::string& path, bool halfPrecision) const {
   saveArchiveAtomically(archive, path);
 }
 
+namespace {
+// LibTorch's zip reader over bytes already in memory.
+class BytesAdapter final : public caffe2::serialize::ReadAdapterInterface {
+ public:
+  explicit BytesAdapter(const std::vector<char>& bytes) : bytes_(bytes) {}
+  size_t size() const override { return bytes_.size(); }
+  size_t read(uint64_t pos, void* buf, size_t n, const char* = "") const override {
+    if (pos >= bytes_.size()) return 0;
+    n = std::min<size_t>(n, bytes_.size() - size_t(pos));
+    std::memcpy(buf, bytes_.data() + pos, n);
+    return n;
+  }
+
+ private:
+  const std::vector<char>& bytes_;
+};
+}  // namespace
+
 static std::unique_ptr<Model::Impl> readModelFile(const std::string& path, bool loadState, Device device) {
   if (!std::filesystem::is_regular_file(path)) throw fileError(path, "no such file");
-  {
-    std::ifstream in(path, std::ios::binary);
-    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (const std::string why = whyNotATorchArchive(bytes); !why.empty())
-      throw fileError(path, "it is not a LibTorch archive: " + why);
-  }
+  // Read once: checked here, then handed to LibTorch from memory.
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (const std::string why = whyNotATorchArchive(bytes); !why.empty())
+    throw fileError(path, "it is not a LibTorch archive: " + why);
   try {
-    caffe2::serialize::PyTorchStreamReader reader(path);
+    caffe2::serialize::PyTorchStreamReader reader(std::make_shared<BytesAdapter>(bytes));
     for (const std::string& record : reader.getAllRecords()) {
       if (record.rfind("code/", 0) != 0 || record.size() < 3 || record.compare(record.size() - 3, 3, ".py") != 0) continue;
       const auto [data, size] = reader.getRecord(record);
@@ -224,7 +243,7 @@ static std::unique_ptr<Model::Impl> readModelFile(const std::string& path, bool 
   }
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path);
+    archive.load_from(bytes.data(), bytes.size());
   } catch (const std::exception&) {
     throw fileError(path, "it is not a LibTorch archive (damaged, truncated or another kind of file)");
   }
