@@ -11,7 +11,7 @@ PATTERN="^($(IFS='|'; echo "${SUITES[*]}"))\$"
 # The asan tree also builds the readers' fuzz harnesses (tests/fuzz) and runs each for 1000 executions.
 # The model-file harnesses (fuzz_model, fuzz_model_pth) need LibTorch's code built under ASan, which
 # would double this stage: they run by hand (scripts/fuzz.sh).
-FUZZERS=(fuzz_make_seeds fuzz_nii fuzz_nrrd fuzz_mha fuzz_dcm fuzz_dcm_seg fuzz_seg_nrrd fuzz_label_txt)
+FUZZERS=(fuzz_make_seeds fuzz_nii fuzz_nrrd fuzz_mha fuzz_dcm fuzz_dcm_inprocess fuzz_dcm_seg fuzz_seg_nrrd fuzz_label_txt)
 for preset in asan tsan; do
   extra=()
   [ "$preset" = asan ] && extra=(-DPROTOLABEL_FUZZ=ON)
@@ -25,5 +25,5 @@ export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp"
 ctest --test-dir build/asan --output-on-failure --timeout 900 -R "$PATTERN"
-ctest --test-dir build/asan --output-on-failure --timeout 900 -R "^fuzz_(seeds|nii|nrrd|mha|dcm|dcm_seg|seg_nrrd|label_txt)\$"
+ctest --test-dir build/asan --output-on-failure --timeout 900 -R "^fuzz_(seeds|nii|nrrd|mha|dcm|dcm_inprocess|dcm_seg|seg_nrrd|label_txt)\$"
 ctest --test-dir build/tsan --output-on-failure --timeout 900 -R "$PATTERN"

@@ -41,9 +41,13 @@ int errorOf(const std::function<void()>& work) {
 
 int code(ErrorCode c) { return int(c); }
 
+std::vector<char> bytesOf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+}
+
 void copyTruncated(const std::string& from, const std::string& to, double fraction) {
-  std::ifstream in(from, std::ios::binary);
-  std::vector<char> bytes(std::istreambuf_iterator<char>(in), {});
+  const std::vector<char> bytes = bytesOf(from);
   std::ofstream out(to, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), std::streamsize(bytes.size() * fraction));
 }
@@ -167,10 +171,6 @@ class BadInputTest : public QObject {
     const Volume mr = readImage(dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz")).volume;
     WriteOptions raw;
     raw.compress = false;
-    auto bytesOf = [](const std::string& path) {
-      std::ifstream in(path, std::ios::binary);
-      return std::vector<char>(std::istreambuf_iterator<char>(in), {});
-    };
     auto save = [](const std::string& path, const std::vector<char>& bytes, std::size_t keep) {
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
       out.write(bytes.data(), std::streamsize(std::min(keep, bytes.size())));
@@ -237,11 +237,7 @@ class BadInputTest : public QObject {
     raw.compress = false;
     const std::string target = temp("analyze-magic.nii");
     writeImage(readImage(dataPath("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz")).volume, target, raw);
-    std::vector<char> b;
-    {
-      std::ifstream in(target, std::ios::binary);
-      b.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    std::vector<char> b = bytesOf(target);
     const int16_t dims[] = {3, 28684, 30825, 1};
     std::memcpy(b.data() + 40, dims, sizeof dims);
     std::memset(b.data() + 344, 0, 4);  // the magic
@@ -262,8 +258,7 @@ class BadInputTest : public QObject {
 
   void aDicomHeaderClaimingHugeImagesIsRefused() {
     // CT_small.dcm (128 x 128) with Rows and Columns patched to 40000: refused before 3 GB are allocated.
-    std::ifstream in(dataPath("pydicom-test-files/CT_small.dcm"), std::ios::binary);
-    std::vector<char> b(std::istreambuf_iterator<char>(in), {});
+    std::vector<char> b = bytesOf(dataPath("pydicom-test-files/CT_small.dcm"));
     for (const char* tag : {"\x28\x00\x10\x00US", "\x28\x00\x11\x00US"}) {
       const auto at = std::search(b.begin(), b.end(), tag, tag + 6);
       QVERIFY(at != b.end());
@@ -278,8 +273,7 @@ class BadInputTest : public QObject {
   void aDicomElementDeclaringMoreThanTheFileIsRefusedBeforeAllocating() {
     // CT_small.dcm with its pixel data declaring 1.3 GB and the file cut 2 KB into it. GDCM allocated
     // and zeroed the declared length before noticing (1.5 GB resident, 13 s); now it is refused first.
-    std::ifstream in(dataPath("pydicom-test-files/CT_small.dcm"), std::ios::binary);
-    std::vector<char> b(std::istreambuf_iterator<char>(in), {});
+    std::vector<char> b = bytesOf(dataPath("pydicom-test-files/CT_small.dcm"));
     const char tag[] = "\xe0\x7f\x10\x00OW";
     const auto at = std::search(b.begin(), b.end(), tag, tag + 6);
     QVERIFY(at != b.end());
@@ -316,8 +310,7 @@ class BadInputTest : public QObject {
     QFETCH(bool, brokenVr);
     std::vector<char> b;
     if (brokenVr) {
-      std::ifstream in(dataPath("pydicom-test-files/CT_small.dcm"), std::ios::binary);
-      b.assign(std::istreambuf_iterator<char>(in), {});
+      b = bytesOf(dataPath("pydicom-test-files/CT_small.dcm"));
       const char tag[] = "\xe0\x7f\x10\x00OW";
       const auto at = std::search(b.begin(), b.end(), tag, tag + 6);
       QVERIFY(at != b.end());

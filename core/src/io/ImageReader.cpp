@@ -10,6 +10,7 @@
 
 #include "CompletenessCheck.h"
 #include "DicomPixelReader.h"
+#include "DicomVolumeRead.h"
 #include "FileChecks.h"
 #include "GdcmWarningCapture.h"
 #include "Gzip.h"
@@ -128,7 +129,9 @@ const DicomSeriesInfo& chooseSeries(const std::vector<DicomSeriesInfo>& series, 
   return series[chosenIndex = 0];
 }
 
-Volume readDicom(const DicomSeriesInfo& info, std::vector<std::string>& warnings) {
+}  // namespace
+
+Volume readDicomSeriesVolume(const DicomSeriesInfo& info, std::vector<std::string>& warnings) {
   const std::string& first = info.files.front();
   requirePlausiblePixelData(first);
   auto io = itk::GDCMImageIO::New();
@@ -158,6 +161,8 @@ Volume readDicom(const DicomSeriesInfo& info, std::vector<std::string>& warnings
                 first);
   }
 }
+
+namespace {
 
 // niftilib prefers `foo.nii` when asked for `foo.nii.gz` and both exist; reading through a private
 // link named like the requested file avoids that silent substitution.
@@ -267,7 +272,7 @@ LoadedImage readImage(const std::string& path, const ReadOptions& options) {
     if (!chosen.skippedFiles.empty())
       result.warnings.push_back(std::to_string(chosen.skippedFiles.size()) + " file(s) in " + path +
                                 " are damaged beyond parsing and were left out, e.g. " + chosen.skippedFiles.front());
-    result.volume = readDicom(chosen, result.warnings);
+    result.volume = readDicomSeriesVolume(chosen, result.warnings);
     result.dicomWindowCenter = chosen.windowCenter;
     result.dicomWindowWidth = chosen.windowWidth;
   }
