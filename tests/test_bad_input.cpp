@@ -270,6 +270,34 @@ class BadInputTest : public QObject {
     QCOMPARE(errorOf([&] { readImage(path); }), code(ErrorCode::CorruptFile));
   }
 
+  void signedTwelveBitMonochrome1IsRefusedInsteadOfAbortingTheProgram() {
+    // Found by fuzz_dcm_inprocess: GDCM, inverting MONOCHROME1 for ITK, asserts that signed 16-bit
+    // data does not store 12 bits; that assertion ended the program (SIGABRT). CT_small.dcm (signed,
+    // 16 bits allocated) as MONOCHROME1 with 12 bits stored, then with its own 16.
+    const std::vector<char> original = bytesOf(dataPath("pydicom-test-files/CT_small.dcm"));
+    auto patched = [&](bool twelveBits) {
+      std::vector<char> b = original;
+      const std::string mono2 = "MONOCHROME2";
+      const auto pi = std::search(b.begin(), b.end(), mono2.begin(), mono2.end());
+      if (pi == b.end()) return std::vector<char>{};
+      *(pi + 10) = '1';
+      for (const auto& [tag, value] : {std::pair{"\x28\x00\x01\x01US", uint16_t(12)}, std::pair{"\x28\x00\x02\x01US", uint16_t(11)}}) {
+        const auto at = std::search(b.begin(), b.end(), tag, tag + 6);
+        if (at == b.end()) return std::vector<char>{};
+        if (twelveBits) std::memcpy(&*(at + 8), &value, 2);
+      }
+      return b;
+    };
+    const std::string twelve = temp("mono1-12bit.dcm"), sixteen = temp("mono1-16bit.dcm");
+    for (const auto& [path, bits] : {std::pair{twelve, true}, std::pair{sixteen, false}}) {
+      const std::vector<char> b = patched(bits);
+      QVERIFY(!b.empty());
+      std::ofstream(path, std::ios::binary).write(b.data(), std::streamsize(b.size()));
+    }
+    QCOMPARE(errorOf([&] { readImage(twelve); }), code(ErrorCode::UnsupportedFormat));
+    QCOMPARE(errorOf([&] { readImage(sixteen); }), kNoError);
+  }
+
   void aDicomElementDeclaringMoreThanTheFileIsRefusedBeforeAllocating() {
     // CT_small.dcm with its pixel data declaring 1.3 GB and the file cut 2 KB into it. GDCM allocated
     // and zeroed the declared length before noticing (1.5 GB resident, 13 s); now it is refused first.

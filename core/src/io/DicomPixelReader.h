@@ -16,7 +16,9 @@ void decodeDicomSeriesPixels(const std::vector<std::string>& files, Volume& volu
 
 // Before anything is allocated for `file`: refuses (CorruptFile) pixel data that cannot hold what
 // Rows, Columns, frames and bits announce (uncompressed data shorter than that, or compressed data
-// more than a thousand times smaller), so a damaged header never claims gigabytes.
-void requirePlausiblePixelData(const std::string& file);
+// more than a thousand times smaller), so a damaged header never claims gigabytes. With
+// `throughItkConversion` (a single file, read by ITK's GDCM reader, which turns MONOCHROME1 into
+// MONOCHROME2), also refuses (UnsupportedFormat) the pixel format that conversion aborts the program on.
+void requirePlausiblePixelData(const std::string& file, bool throughItkConversion);
 
 }  // namespace protolabel::core

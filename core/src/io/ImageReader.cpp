@@ -133,7 +133,7 @@ const DicomSeriesInfo& chooseSeries(const std::vector<DicomSeriesInfo>& series, 
 
 Volume readDicomSeriesVolume(const DicomSeriesInfo& info, std::vector<std::string>& warnings) {
   const std::string& first = info.files.front();
-  requirePlausiblePixelData(first);
+  requirePlausiblePixelData(first, info.files.size() == 1);
   auto io = itk::GDCMImageIO::New();
   io->LoadPrivateTagsOff();
   try {
