@@ -298,6 +298,20 @@ class BadInputTest : public QObject {
     QCOMPARE(errorOf([&] { readImage(sixteen); }), kNoError);
   }
 
+  void aDicomFileWhoseParseTakesFarMoreThanItHoldsIsRefusedByTheHelper() {
+    // Found by fuzz_dcm_inprocess: 2 KB in which GDCM reads an element declaring 909 MB. GDCM
+    // catches failed allocations and carries on, so the helper's scan succeeded and this process then
+    // allocated the 909 MB itself to read the voxels (1.1 GB resident, 4.6 s, before an error).
+    const std::string path = std::string(PROTOLABEL_SOURCE_DIR) + "/tests/fuzz/regressions/dicom-element-declaring-900mb.dcm";
+    QVERIFY(fs::exists(path));
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    QCOMPARE(errorOf([&] { readImage(path); }), code(ErrorCode::CorruptFile));
+    getrusage(RUSAGE_SELF, &after);
+    const long grownMb = (after.ru_maxrss - before.ru_maxrss) / 1024;
+    QVERIFY2(grownMb < 200, qPrintable(QString("resident memory grew by %1 MB").arg(grownMb)));
+  }
+
   void aDicomElementDeclaringMoreThanTheFileIsRefusedBeforeAllocating() {
     // CT_small.dcm with its pixel data declaring 1.3 GB and the file cut 2 KB into it. GDCM allocated
     // and zeroed the declared length before noticing (1.5 GB resident, 13 s); now it is refused first.

@@ -76,6 +76,9 @@ void onHelperAbort(int) {
 // (zeroing what damaged headers declare took most of its time); the helper needs no more than a few
 // times the file to scan it. 0: no bound (the in-process half is never bounded).
 size_t helperAllocationBound = 0;
+// GDCM catches the refusal and carries on; the helper then refuses the file for the memory its read
+// took (CrashIsolation.cpp), which this flag stands for.
+bool helperAllocationRefused = false;
 
 // The helper's half: its outcomes as the helper reports them (an Error, a refused allocation, any
 // other exception, an abort: each a refusal the program shows).
@@ -88,8 +91,10 @@ bool scanAsTheHelper(std::vector<protolabel::core::DicomSeriesInfo>& series, siz
     reach(kOutcomes - 5, size);
   } else {
     helperAllocationBound = 2 * size + (size_t{16} << 20);
+    helperAllocationRefused = false;
     try {
       series = protolabel::core::scanFilesUnsafe({inputPath()});
+      if (helperAllocationRefused) throw std::bad_alloc();
       scanned = true;
     } catch (const protolabel::core::Error& e) {
       reach(int(e.code()), size);
@@ -125,7 +130,10 @@ void readDicomInProcess(size_t size) {
 // The new and delete of this executable (they take precedence over the sanitizer runtime's): plain
 // malloc and free, with the helper's bound. Every non-aligned form is replaced, so the pairs match.
 void* operator new(size_t bytes) {
-  if (helperAllocationBound != 0 && bytes > helperAllocationBound) throw std::bad_alloc();
+  if (helperAllocationBound != 0 && bytes > helperAllocationBound) {
+    helperAllocationRefused = true;
+    throw std::bad_alloc();
+  }
   if (void* p = std::malloc(bytes ? bytes : 1)) return p;
   throw std::bad_alloc();
 }

@@ -78,14 +78,19 @@ void writeAll(int fd, const std::string& data) {
 // what it has mapped at start, plus twice the largest file (GDCM holds a whole file while checking
 // it), plus 1 GiB; an allocation beyond fails at once and the file is refused. Sanitizer builds map
 // terabytes of shadow memory and bound single allocations instead (core/tools/dicom_scan_helper.cpp).
-void boundHelperMemory(const std::vector<std::string>& files) {
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+uint64_t largestFileSize(const std::vector<std::string>& files) {
   uint64_t largest = 0;
   for (const std::string& f : files) {
     std::error_code ec;
     const auto size = fs::file_size(f, ec);
     if (!ec) largest = std::max<uint64_t>(largest, size);
   }
+  return largest;
+}
+
+void boundHelperMemory(const std::vector<std::string>& files) {
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  const uint64_t largest = largestFileSize(files);
   uint64_t mappedPages = 0;
   if (FILE* statm = std::fopen("/proc/self/statm", "r")) {
     if (std::fscanf(statm, "%lu", &mappedPages) != 1) mappedPages = 0;
@@ -99,6 +104,21 @@ void boundHelperMemory(const std::vector<std::string>& files) {
 #else
   (void)files;
 #endif
+}
+
+uint64_t peakResidentBytes() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return uint64_t(usage.ru_maxrss) * 1024;
+}
+
+// GDCM catches its own failed allocations and carries on with what it read, so a file whose damaged
+// element declares hundreds of megabytes (below the address-space bound) still scans, and the
+// program's own read of its voxels would then allocate as much. The helper reads each file the same
+// way first: one that took more than twice the largest file + 256 MiB is refused here.
+void refuseFilesThatTookTooMuchMemory(const std::vector<std::string>& files, uint64_t residentBefore) {
+  const uint64_t grown = peakResidentBytes() - std::min(peakResidentBytes(), residentBefore);
+  if (grown > 2 * largestFileSize(files) + (uint64_t{256} << 20)) throw std::bad_alloc();
 }
 
 }  // namespace
@@ -186,10 +206,12 @@ int runDicomHelper(int argc, char** argv) {
   try {
     boundHelperMemory(files);
     ensureItkIoFactories();
+    const uint64_t residentBefore = peakResidentBytes();
     if (mode == "scan") message = serializeSeries(scanFilesUnsafe(files));
     else if (mode == "probe" && files.size() == 1) message = probeImageUnsafe(files.front());
     else if (mode == "can-read" && files.size() == 1) message = canReadUnsafe(files.front());
     else throw std::invalid_argument("usage: protolabel-dicom-scan scan|probe|can-read < files");
+    refuseFilesThatTookTooMuchMemory(files, residentBefore);
   } catch (const Error& e) {
     status = 'E';
     code = int(e.code());
