@@ -312,6 +312,23 @@ class BadInputTest : public QObject {
     QVERIFY2(grownMb < 200, qPrintable(QString("resident memory grew by %1 MB").arg(grownMb)));
   }
 
+  void jpeg2000DataWhoseLengthsPassItsEndIsRefusedBeforeGdcmDecodesIt() {
+    // Found by fuzz_dcm_inprocess: GDCM's JPEG 2000 codec walked this file's boxes past the end of
+    // its fragment (a SEGV in JPEG2000Codec::GetHeaderInfo, which the program runs in its own
+    // process to read the voxels). Refused now by name, before any codec runs; valid JPEG 2000 loads.
+    const std::string path = std::string(PROTOLABEL_SOURCE_DIR) + "/tests/fuzz/regressions/dicom-jpeg2000-box-past-end.dcm";
+    QVERIFY(fs::exists(path));
+    try {
+      readImage(path);
+      QFAIL("the damaged JPEG 2000 file was read");
+    } catch (const Error& e) {
+      QCOMPARE(int(e.code()), code(ErrorCode::CorruptFile));
+      QVERIFY2(std::string(e.what()).find("JPEG 2000") != std::string::npos, e.what());
+    }
+    for (const char* valid : {"MR_small_jp2klossless.dcm", "693_J2KI.dcm", "GDCMJ2K_TextGBR.dcm"})
+      QCOMPARE(errorOf([&] { readImage(dataPath(std::string("pydicom-test-files/") + valid)); }), kNoError);
+  }
+
   void aDicomElementDeclaringMoreThanTheFileIsRefusedBeforeAllocating() {
     // CT_small.dcm with its pixel data declaring 1.3 GB and the file cut 2 KB into it. GDCM allocated
     // and zeroed the declared length before noticing (1.5 GB resident, 13 s); now it is refused first.

@@ -1,6 +1,7 @@
 #include "DicomPixelReader.h"
 
 #include "DicomLengthCheck.h"
+#include "Jpeg2000Check.h"
 
 #include <gdcmImage.h>
 #include <gdcmImageReader.h>
@@ -59,7 +60,8 @@ const char* directPixelBytes(const gdcm::Image& image, std::size_t needed) {
 }
 
 template <class D>
-void decodeFile(const std::string& file, int64_t width, int64_t height, D* dst) {
+void decodeFile(const std::string& file, int64_t width, int64_t height, D* dst, bool jpeg2000) {
+  if (jpeg2000) refuseJpeg2000StreamsGdcmMisreads(file);  // the first file is checked before the series
   gdcm::ImageReader reader;
   reader.SetFileName(file.c_str());
   if (!reader.Read()) throw Error(ErrorCode::CorruptFile, file + " cannot be parsed as a DICOM image.", file);
@@ -109,6 +111,7 @@ void decodeDicomSeriesPixels(const std::vector<std::string>& files, Volume& volu
   if (int64_t(files.size()) != volume.size()[2])
     throw std::logic_error("decodeDicomSeriesPixels: one file per slice expected");
   GdcmWarningCapture warnings;
+  const bool jpeg2000 = isJpeg2000File(files.front());
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
   std::mutex failureMutex;
@@ -117,7 +120,7 @@ void decodeDicomSeriesPixels(const std::vector<std::string>& files, Volume& volu
       try {
         dispatchPixelType(volume.pixelType(), [&](auto v) {
           using D = decltype(v);
-          decodeFile<D>(files[z], width, height, volume.data<D>() + z * width * height);
+          decodeFile<D>(files[z], width, height, volume.data<D>() + z * width * height, jpeg2000);
         });
       } catch (...) {
         std::lock_guard<std::mutex> lock(failureMutex);
@@ -140,6 +143,7 @@ void decodeDicomSeriesPixels(const std::vector<std::string>& files, Volume& volu
 
 void requirePlausiblePixelData(const std::string& file, bool throughItkConversion) {
   refuseImpossibleElementLengths(file);
+  refuseJpeg2000StreamsGdcmMisreads(file);
   gdcm::ImageReader reader;
   reader.SetFileName(file.c_str());
   if (!reader.Read()) throw Error(ErrorCode::CorruptFile, file + " cannot be parsed as a DICOM image.", file);

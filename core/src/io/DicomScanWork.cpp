@@ -6,6 +6,7 @@
 
 #include "DicomGrouping.h"
 #include "DicomLengthCheck.h"
+#include "Jpeg2000Check.h"
 #include "protolabel/core/Error.h"
 
 namespace protolabel::core {
@@ -16,6 +17,7 @@ namespace {
 // image size and the number of frames.
 void describeFromHeader(DicomSeriesInfo& info) {
   refuseImpossibleElementLengths(info.files.front());
+  refuseJpeg2000StreamsGdcmMisreads(info.files.front());
   auto io = itk::GDCMImageIO::New();
   io->SetFileName(info.files.front());
   io->LoadPrivateTagsOff();
