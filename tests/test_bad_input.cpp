@@ -52,6 +52,20 @@ void copyTruncated(const std::string& from, const std::string& to, double fracti
   out.write(bytes.data(), std::streamsize(bytes.size() * fraction));
 }
 
+// How far this process's peak resident memory grew, in MB, while `work` ran.
+template <class Work>
+long peakGrowthMb(Work&& work) {
+  rusage before{}, after{};
+  getrusage(RUSAGE_SELF, &before);
+  work();
+  getrusage(RUSAGE_SELF, &after);
+  return (after.ru_maxrss - before.ru_maxrss) / 1024;
+}
+
+std::string regressionInput(const std::string& name) {
+  return std::string(PROTOLABEL_SOURCE_DIR) + "/tests/fuzz/regressions/" + name;
+}
+
 void writeText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -243,11 +257,9 @@ class BadInputTest : public QObject {
     std::memset(b.data() + 344, 0, 4);  // the magic
     b.resize(1026);
     std::ofstream(target, std::ios::binary | std::ios::trunc).write(b.data(), std::streamsize(b.size()));
-    rusage before{}, after{};
-    getrusage(RUSAGE_SELF, &before);
-    QCOMPARE(errorOf([&] { readImage(target); }), code(ErrorCode::CorruptFile));
-    getrusage(RUSAGE_SELF, &after);
-    const long grownMb = (after.ru_maxrss - before.ru_maxrss) / 1024;
+    int error = kNoError;
+    const long grownMb = peakGrowthMb([&] { error = errorOf([&] { readImage(target); }); });
+    QCOMPARE(error, code(ErrorCode::CorruptFile));
     QVERIFY2(grownMb < 200, qPrintable(QString("resident memory grew by %1 MB").arg(grownMb)));
 
     // A .hdr whose .img is missing: named, not allocated.
@@ -302,13 +314,11 @@ class BadInputTest : public QObject {
     // Found by fuzz_dcm_inprocess: 2 KB in which GDCM reads an element declaring 909 MB. GDCM
     // catches failed allocations and carries on, so the helper's scan succeeded and this process then
     // allocated the 909 MB itself to read the voxels (1.1 GB resident, 4.6 s, before an error).
-    const std::string path = std::string(PROTOLABEL_SOURCE_DIR) + "/tests/fuzz/regressions/dicom-element-declaring-900mb.dcm";
+    const std::string path = regressionInput("dicom-element-declaring-900mb.dcm");
     QVERIFY(fs::exists(path));
-    rusage before{}, after{};
-    getrusage(RUSAGE_SELF, &before);
-    QCOMPARE(errorOf([&] { readImage(path); }), code(ErrorCode::CorruptFile));
-    getrusage(RUSAGE_SELF, &after);
-    const long grownMb = (after.ru_maxrss - before.ru_maxrss) / 1024;
+    int error = kNoError;
+    const long grownMb = peakGrowthMb([&] { error = errorOf([&] { readImage(path); }); });
+    QCOMPARE(error, code(ErrorCode::CorruptFile));
     QVERIFY2(grownMb < 200, qPrintable(QString("resident memory grew by %1 MB").arg(grownMb)));
   }
 
@@ -316,7 +326,7 @@ class BadInputTest : public QObject {
     // Found by fuzz_dcm_inprocess: GDCM's JPEG 2000 codec walked this file's boxes past the end of
     // its fragment (a SEGV in JPEG2000Codec::GetHeaderInfo, which the program runs in its own
     // process to read the voxels). Refused now by name, before any codec runs; valid JPEG 2000 loads.
-    const std::string path = std::string(PROTOLABEL_SOURCE_DIR) + "/tests/fuzz/regressions/dicom-jpeg2000-box-past-end.dcm";
+    const std::string path = regressionInput("dicom-jpeg2000-box-past-end.dcm");
     QVERIFY(fs::exists(path));
     try {
       readImage(path);
@@ -341,11 +351,9 @@ class BadInputTest : public QObject {
     b.resize(std::size_t(at - b.begin()) + 12 + 2048);
     const std::string path = temp("declares-too-much.dcm");
     std::ofstream(path, std::ios::binary).write(b.data(), std::streamsize(b.size()));
-    rusage before{}, after{};
-    getrusage(RUSAGE_SELF, &before);
-    QCOMPARE(errorOf([&] { readImage(path); }), code(ErrorCode::CorruptFile));
-    getrusage(RUSAGE_SELF, &after);
-    const long grownMb = (after.ru_maxrss - before.ru_maxrss) / 1024;
+    int error = kNoError;
+    const long grownMb = peakGrowthMb([&] { error = errorOf([&] { readImage(path); }); });
+    QCOMPARE(error, code(ErrorCode::CorruptFile));
     QVERIFY2(grownMb < 200, qPrintable(QString("resident memory grew by %1 MB").arg(grownMb)));
   }
 
