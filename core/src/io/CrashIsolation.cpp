@@ -88,9 +88,8 @@ uint64_t largestFileSize(const std::vector<std::string>& files) {
   return largest;
 }
 
-void boundHelperMemory(const std::vector<std::string>& files) {
+void boundHelperMemory(uint64_t largest) {
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-  const uint64_t largest = largestFileSize(files);
   uint64_t mappedPages = 0;
   if (FILE* statm = std::fopen("/proc/self/statm", "r")) {
     if (std::fscanf(statm, "%lu", &mappedPages) != 1) mappedPages = 0;
@@ -102,7 +101,7 @@ void boundHelperMemory(const std::vector<std::string>& files) {
   bound.rlim_cur = bound.rlim_max = rlim_t(limit);
   ::setrlimit(RLIMIT_AS, &bound);
 #else
-  (void)files;
+  (void)largest;
 #endif
 }
 
@@ -116,9 +115,10 @@ uint64_t peakResidentBytes() {
 // element declares hundreds of megabytes (below the address-space bound) still scans, and the
 // program's own read of its voxels would then allocate as much. The helper reads each file the same
 // way first: one that took more than twice the largest file + 256 MiB is refused here.
-void refuseFilesThatTookTooMuchMemory(const std::vector<std::string>& files, uint64_t residentBefore) {
-  const uint64_t grown = peakResidentBytes() - std::min(peakResidentBytes(), residentBefore);
-  if (grown > 2 * largestFileSize(files) + (uint64_t{256} << 20)) throw std::bad_alloc();
+void refuseFilesThatTookTooMuchMemory(uint64_t largest, uint64_t residentBefore) {
+  const uint64_t peak = peakResidentBytes();
+  const uint64_t grown = peak > residentBefore ? peak - residentBefore : 0;
+  if (grown > 2 * largest + (uint64_t{256} << 20)) throw std::bad_alloc();
 }
 
 }  // namespace
@@ -204,14 +204,15 @@ int runDicomHelper(int argc, char** argv) {
   char status = 'S';
   int code = -1;
   try {
-    boundHelperMemory(files);
+    const uint64_t largest = largestFileSize(files);
+    boundHelperMemory(largest);
     ensureItkIoFactories();
     const uint64_t residentBefore = peakResidentBytes();
     if (mode == "scan") message = serializeSeries(scanFilesUnsafe(files));
     else if (mode == "probe" && files.size() == 1) message = probeImageUnsafe(files.front());
     else if (mode == "can-read" && files.size() == 1) message = canReadUnsafe(files.front());
     else throw std::invalid_argument("usage: protolabel-dicom-scan scan|probe|can-read < files");
-    refuseFilesThatTookTooMuchMemory(files, residentBefore);
+    refuseFilesThatTookTooMuchMemory(largest, residentBefore);
   } catch (const Error& e) {
     status = 'E';
     code = int(e.code());

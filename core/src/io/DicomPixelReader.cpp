@@ -61,7 +61,7 @@ const char* directPixelBytes(const gdcm::Image& image, std::size_t needed) {
 
 template <class D>
 void decodeFile(const std::string& file, int64_t width, int64_t height, D* dst, bool jpeg2000) {
-  if (jpeg2000) refuseJpeg2000StreamsGdcmMisreads(file);  // the first file is checked before the series
+  if (jpeg2000) refuseJpeg2000StreamsGdcmMisreads(file);  // before this file's own codec runs below
   gdcm::ImageReader reader;
   reader.SetFileName(file.c_str());
   if (!reader.Read()) throw Error(ErrorCode::CorruptFile, file + " cannot be parsed as a DICOM image.", file);
