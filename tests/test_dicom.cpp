@@ -173,6 +173,10 @@ class DicomTest : public QObject {
     QVERIFY(sameVoxels(readImage(dataPath("pydicom-test-files/MR_small_bigendian.dcm")).volume,
                        readImage(dataPath("pydicom-test-files/MR_small.dcm")).volume));
     QCOMPARE(readImage(dataPath("pydicom-test-files/CT_small.dcm")).volume.size(), (Size3{128, 128, 1}));
+    // Signed 13-bit data in a JPEG 2000 stream that stores it unsigned: sign-extended from the stored bits.
+    const auto mismatch = readImage(dataPath("pydicom-test-files/J2K_pixelrep_mismatch.dcm")).volume.intensityRange();
+    QCOMPARE(mismatch.first, -2000.0);
+    QCOMPARE(mismatch.second, 1896.0);
     // A gzipped DICOM file without the .dcm in its name is inflated transparently.
     QCOMPARE(readImage(dataPath("pydicom-test-files/zipMR.gz")).volume.size().at(0), int64_t(64));
   }

@@ -87,7 +87,11 @@ void decodeFile(const std::string& file, int64_t width, int64_t height, D* dst, 
       throw Error(ErrorCode::CorruptFile,
                   file + ": its pixel data cannot be decoded (damaged or unsupported compression).", file);
     raw = decoded.data();
-    bitsStored = format.GetBitsAllocated();  // GetBuffer has already cleaned the unused bits
+    // GetBuffer cleans the unused bits, except where a JPEG 2000 stream holds signed data as unsigned
+    // (J2K_pixelrep_mismatch.dcm: 13 bits stored, 0..8191 instead of -2000..1896); sign extension
+    // from the stored bits is a no-op on values already extended.
+    const bool signedInLowBits = format.GetPixelRepresentation() == 1 && format.GetHighBit() + 1 == format.GetBitsStored();
+    if (!signedInLowBits) bitsStored = format.GetBitsAllocated();
   }
   const double slope = image.GetSlope(), intercept = image.GetIntercept();
   switch (format.GetScalarType()) {
@@ -137,11 +141,12 @@ void decodeDicomSeriesPixels(const std::vector<std::string>& files, Volume& volu
   if (failure) std::rethrow_exception(failure);
   if (warnings.sawTruncatedPixelData())
     throw Error(ErrorCode::CorruptFile,
-                "A file of the series is truncated: its pixel data ends early. Copy or download the series again.",
+                files.size() == 1 ? files.front() + " is truncated: its pixel data ends early."
+                                  : "A file of the series is truncated: its pixel data ends early. Copy or download the series again.",
                 files.front());
 }
 
-void requirePlausiblePixelData(const std::string& file, bool throughItkConversion) {
+DicomPixelFacts requirePlausiblePixelData(const std::string& file, bool singleFile) {
   refuseImpossibleElementLengths(file);
   refuseJpeg2000StreamsGdcmMisreads(file);
   gdcm::ImageReader reader;
@@ -158,7 +163,9 @@ void requirePlausiblePixelData(const std::string& file, bool throughItkConversio
   else if (const gdcm::SequenceOfFragments* fragments = pixels.GetSequenceOfFragments()) stored = fragments->ComputeByteLength();
   // GDCM inverts MONOCHROME1 data for ITK and asserts that signed 16-bit data does not store 12 bits:
   // Debian builds it with assertions on, so that file ended the program (found by fuzz_dcm_inprocess).
-  if (throughItkConversion && image.GetPhotometricInterpretation() == gdcm::PhotometricInterpretation::MONOCHROME1 &&
+  const bool monochrome1 = image.GetPhotometricInterpretation() == gdcm::PhotometricInterpretation::MONOCHROME1;
+  const bool throughItk = singleFile && (frames > 1 || pf.GetSamplesPerPixel() > 1);
+  if (throughItk && monochrome1 &&
       pf.GetPixelRepresentation() != 0 && pf.GetBitsAllocated() == 16 && pf.GetBitsStored() == 12)
     throw Error(ErrorCode::UnsupportedFormat,
                 file + " stores signed 12-bit MONOCHROME1 pixels, which ProtoLabel's DICOM library cannot convert.", file);
@@ -169,6 +176,7 @@ void requirePlausiblePixelData(const std::string& file, bool throughItkConversio
                     (frames > 1 ? " x " + std::to_string(frames) + " frames" : std::string()) + " but holds only " +
                     std::to_string(stored) + " bytes of pixel data: the file is damaged.",
                 file);
+  return DicomPixelFacts{monochrome1, throughItk};
 }
 
 }  // namespace protolabel::core

@@ -14,11 +14,19 @@ namespace protolabel::core {
 // files and for files whose size differs from the first.
 void decodeDicomSeriesPixels(const std::vector<std::string>& files, Volume& volume);
 
+// What the checks below read from the pixel description on the way.
+struct DicomPixelFacts {
+  bool monochrome1 = false;  // the lowest value is meant to be displayed white
+  // A single file of several frames or of colour pixels is read by ITK's GDCM reader (which turns
+  // MONOCHROME1 into MONOCHROME2 and colour into grey); other files are decoded as a series' are.
+  bool readThroughItk = false;
+};
+
 // Before anything is allocated for `file`: refuses (CorruptFile) pixel data that cannot hold what
 // Rows, Columns, frames and bits announce (uncompressed data shorter than that, or compressed data
-// more than a thousand times smaller), so a damaged header never claims gigabytes. With
-// `throughItkConversion` (a single file, read by ITK's GDCM reader, which turns MONOCHROME1 into
-// MONOCHROME2), also refuses (UnsupportedFormat) the pixel format that conversion aborts the program on.
-void requirePlausiblePixelData(const std::string& file, bool throughItkConversion);
+// more than a thousand times smaller), so a damaged header never claims gigabytes. For a file read
+// through ITK (`singleFile` and readThroughItk), also refuses (UnsupportedFormat) the pixel format
+// ITK's MONOCHROME1 conversion aborts the program on.
+DicomPixelFacts requirePlausiblePixelData(const std::string& file, bool singleFile);
 
 }  // namespace protolabel::core

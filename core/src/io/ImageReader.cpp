@@ -133,7 +133,9 @@ const DicomSeriesInfo& chooseSeries(const std::vector<DicomSeriesInfo>& series, 
 
 Volume readDicomSeriesVolume(const DicomSeriesInfo& info, std::vector<std::string>& warnings) {
   const std::string& first = info.files.front();
-  requirePlausiblePixelData(first, info.files.size() == 1);
+  // A grey single frame is decoded as a series' files are, so one file gives the same values alone as
+  // in its series (ITK's reader would invert MONOCHROME1).
+  const DicomPixelFacts pixels = requirePlausiblePixelData(first, info.files.size() == 1);
   auto io = itk::GDCMImageIO::New();
   io->LoadPrivateTagsOff();
   try {
@@ -142,7 +144,10 @@ Volume readDicomSeriesVolume(const DicomSeriesInfo& info, std::vector<std::strin
   } catch (const itk::ExceptionObject& e) {
     throw corrupt(first, e);
   }
-  if (info.files.size() == 1) {
+  if (pixels.monochrome1 && !pixels.readThroughItk)
+    warnings.push_back(first + " is MONOCHROME1 (low values are shown bright by DICOM viewers); its values are "
+                       "kept as stored and rescaled, so low values appear dark here.");
+  if (pixels.readThroughItk) {
     GdcmWarningCapture gdcmWarnings;
     Volume volume = readOneFile(first, io.GetPointer(), warnings);
     if (gdcmWarnings.sawTruncatedPixelData())

@@ -14,9 +14,9 @@ struct DicomSeriesInfo {
   std::string modality;
   int rows = 0;
   int columns = 0;
-  int frames = 1;
+  int frames = 1;  // frames in the first file (more than one for enhanced multi-frame)
   // The first file's display window (first value of WindowCenter/WindowWidth); width 0 when absent.
-  double windowCenter = 0, windowWidth = 0;  // frames in the first file (more than one for enhanced multi-frame)
+  double windowCenter = 0, windowWidth = 0;
   std::vector<std::string> files;  // sorted along the slice normal
   // Files GDCM could not parse at all (they were left out of every series).
   std::vector<std::string> skippedFiles;
