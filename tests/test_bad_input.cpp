@@ -311,11 +311,8 @@ class BadInputTest : public QObject {
     QCOMPARE(errorOf([&] { readImage(twelve); }), kNoError);
     const LoadedImage asStored = readImage(dataPath("pydicom-test-files/CT_small.dcm"));
     const LoadedImage relabelled = readImage(sixteen);
-    QCOMPARE(relabelled.volume.size(), asStored.volume.size());
-    QCOMPARE(relabelled.volume.pixelType(), asStored.volume.pixelType());
+    QVERIFY(protolabel::test::sameVoxels(relabelled.volume, asStored.volume));
     QVERIFY(relabelled.volume.geometry().sameGrid(asStored.volume.geometry()));
-    for (int64_t i = 0; i < asStored.volume.voxelCount(); i += 97)
-      QCOMPARE(relabelled.volume.valueAtLinear(i), asStored.volume.valueAtLinear(i));
     QVERIFY(std::any_of(relabelled.warnings.begin(), relabelled.warnings.end(),
                         [](const std::string& w) { return w.find("MONOCHROME1") != std::string::npos; }));
   }
