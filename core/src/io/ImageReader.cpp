@@ -71,6 +71,10 @@ Volume readFileAs(const std::string& path, itk::ImageIOBase* io) {
   auto reader = itk::ImageFileReader<ItkImage3<T>>::New();
   reader->SetImageIO(io);
   reader->SetFileName(path);
+  {
+    const auto lock = lockImageInformation();  // the header is read again here
+    reader->UpdateOutputInformation();
+  }
   reader->Update();
   return volumeFromItk<T>(reader->GetOutput());
 }
@@ -247,7 +251,7 @@ LoadedImage readImage(const std::string& path, const ReadOptions& options) {
     if (dynamic_cast<itk::MetaImageIO*>(io.GetPointer())) checkMetaImageHeader(readable);
     try {
       io->SetFileName(readable);
-      io->ReadImageInformation();
+      readImageInformation(*io);
       result.volume = readOneFile(readable, io, result.warnings);
     } catch (const itk::ExceptionObject& e) {
       if (!isNonOrthonormalNiftiError(e.GetDescription())) throw corrupt(path, e);
@@ -257,7 +261,7 @@ LoadedImage readImage(const std::string& path, const ReadOptions& options) {
       auto niftiIo = createFileImageIO(repaired);
       if (!niftiIo) throw corrupt(path, e);
       niftiIo->SetFileName(repaired);
-      niftiIo->ReadImageInformation();
+      readImageInformation(*niftiIo);
       result.volume = readOneFile(repaired, niftiIo, result.warnings);
       result.warnings.push_back(path +
                                 " has a sheared (non-orthonormal) orientation matrix; it was read with the nearest "

@@ -25,7 +25,7 @@ void verifyWritten(const std::string& written, const std::string& path) {
   try {
     if (!io) throw Error(ErrorCode::CorruptFile, "unreadable");
     io->SetFileName(written);
-    io->ReadImageInformation();
+    readImageInformation(*io);
     requireCompleteData(written, *io);
   } catch (const std::exception&) {
     throw Error(ErrorCode::WriteFailed,

@@ -8,7 +8,9 @@
 #include <itkNiftiImageIOFactory.h>
 #include <itkNrrdImageIO.h>
 #include <itkNrrdImageIOFactory.h>
+#include <itkMultiThreaderBase.h>
 #include <itkObjectFactoryBase.h>
+#include <itkOutputWindow.h>
 
 #include <mutex>
 
@@ -26,7 +28,25 @@ void ensureItkIoFactories() {
     gdcm::Trace::DebugOff();
     gdcm::Trace::ErrorOff();  // failures reach the user as typed errors instead
     itk::Object::GlobalWarningDisplayOff();
+    // ITK 5.2 creates its global singletons on first use and registers them in a map without a lock:
+    // the first reads and writes, if they run in several threads at once, race on it. Created here.
+    itk::DataObject::GetGlobalReleaseDataFlag();
+    itk::MetaImageIO::GetDefaultDoublePrecision();
+    itk::MultiThreaderBase::GetGlobalDefaultNumberOfThreads();
+    itk::MultiThreaderBase::New();  // the default threader and its thread pool
+    itk::OutputWindow::GetInstance();
+    itk::TimeStamp().Modified();
   });
+}
+
+std::unique_lock<std::mutex> lockImageInformation() {
+  static std::mutex mutex;
+  return std::unique_lock<std::mutex>(mutex);
+}
+
+void readImageInformation(itk::ImageIOBase& io) {
+  const auto lock = lockImageInformation();
+  io.ReadImageInformation();
 }
 
 itk::ImageIOBase::Pointer createFileImageIO(const std::string& path) {

@@ -5,6 +5,7 @@
 #include <itkImportImageContainer.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "protolabel/core/Volume.h"
@@ -20,6 +21,14 @@ void ensureItkIoFactories();
 // reads the whole file and can abort or allocate gigabytes on a damaged one, so it runs only in the
 // helper process (CrashIsolation.h). ITK's factory would try it in-process on any unrecognised file.
 itk::ImageIOBase::Pointer createFileImageIO(const std::string& path);
+
+// ITK 5.2's NiftiImageIO::ReadImageInformation compares and assigns a function-local static
+// std::string (the last file name) without a lock, so two threads reading NIfTI headers at once (the
+// viewer's autosave checking what it wrote while the user saves or a scan loads) race on it, and two
+// assignments at once can corrupt the heap (found by ThreadSanitizer in test_gui). Every header read
+// of a file reader, ITK's own inside ImageFileReader included, holds this lock.
+std::unique_lock<std::mutex> lockImageInformation();
+void readImageInformation(itk::ImageIOBase& io);
 
 ImageGeometry geometryFromItk(const itk::ImageBase<3>& image);
 void applyGeometryToItk(const ImageGeometry& geometry, itk::ImageBase<3>& image);
