@@ -1,10 +1,8 @@
 #include "protolabel/ui/FinetuneRunner.h"
 
-#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
-#include <QtConcurrent/QtConcurrentRun>
 #include <filesystem>
 #include <limits>
 
@@ -67,12 +65,10 @@ struct FinetuneRunner::Outcome {
 
 FinetuneRunner::FinetuneRunner(QObject* parent) : QObject(parent) {
   qRegisterMetaType<inference::TrainingProgress>();  // for queued connections and QSignalSpy
-  connect(&watcher_, &QFutureWatcher<std::shared_ptr<Outcome>>::finished, this, &FinetuneRunner::deliverOutcome);
 }
 
 FinetuneRunner::~FinetuneRunner() {
   cancel_ = true;
-  watcher_.waitForFinished();
 }
 
 QString FinetuneRunner::refusal(const std::vector<FinetuneVolume>& volumes, const FinetuneOptions& options) const {
@@ -109,22 +105,17 @@ bool FinetuneRunner::start(std::vector<FinetuneVolume> volumes, const FinetuneOp
   }
   cancel_ = false;
   busy_ = true;
-  watcher_.setFuture(QtConcurrent::run(
-      [this, volumes = std::move(volumes), options]() -> std::shared_ptr<Outcome> { return run(volumes, options); }));
+  work_.start([this, volumes = std::move(volumes), options] { return run(volumes, options); });
   return true;
 }
 
 void FinetuneRunner::wait() {
-  if (!busy_) return;
-  watcher_.waitForFinished();
-  QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);  // progress still queued comes first
-  deliverOutcome();
+  if (busy_) work_.finish();  // progress still queued comes first, then the outcome
 }
 
-void FinetuneRunner::deliverOutcome() {
-  if (!busy_ || !watcher_.isFinished()) return;
+void FinetuneRunner::deliverOutcome(const std::shared_ptr<Outcome>& outcome) {
+  if (!busy_) return;
   busy_ = false;
-  const std::shared_ptr<Outcome> outcome = watcher_.result();
   if (outcome->cancelled) return Q_EMIT cancelled();
   if (!outcome->error.isEmpty()) return Q_EMIT failed(outcome->error);
   Q_EMIT finished(outcome->output, outcome->summary);
@@ -171,7 +162,7 @@ std::shared_ptr<FinetuneRunner::Outcome> FinetuneRunner::run(const std::vector<F
     const std::string before = model->info().training;
     const auto report = inference::train(*model, training, [this](const inference::TrainingProgress& p) {
       if (cancel_) return false;
-      QMetaObject::invokeMethod(this, [this, p] { if (busy_) Q_EMIT progress(p); }, Qt::QueuedConnection);
+      work_.post([this, p] { if (busy_) Q_EMIT progress(p); });
       return true;
     });
     if (cancel_) {  // stopped by the user: nothing is written

@@ -1,16 +1,12 @@
 #include "protolabel/ui/ImageLoader.h"
 
-#include <QtConcurrent/QtConcurrentRun>
-
 #include "protolabel/core/Error.h"
 
 namespace protolabel::ui {
 
-ImageLoader::ImageLoader(QObject* parent) : QObject(parent) {
-  connect(&watcher_, &QFutureWatcher<std::shared_ptr<Outcome>>::finished, this, &ImageLoader::onFinished);
-}
+ImageLoader::ImageLoader(QObject* parent) : QObject(parent) {}
 
-ImageLoader::~ImageLoader() { watcher_.waitForFinished(); }
+ImageLoader::~ImageLoader() = default;
 
 bool ImageLoader::load(const QString& path) {
   if (busy()) return false;
@@ -23,7 +19,7 @@ void ImageLoader::loadSeries(const QString& path, int seriesIndex) {
 }
 
 void ImageLoader::start(const QString& path, std::optional<int> seriesIndex) {
-  watcher_.setFuture(QtConcurrent::run([path, seriesIndex] {
+  work_.start([path, seriesIndex] {
     auto outcome = std::make_shared<Outcome>();
     outcome->path = path;
     try {
@@ -46,11 +42,10 @@ void ImageLoader::start(const QString& path, std::optional<int> seriesIndex) {
       outcome->error = QString::fromStdString(e.what());
     }
     return outcome;
-  }));
+  });
 }
 
-void ImageLoader::onFinished() {
-  const auto outcome = watcher_.result();
+void ImageLoader::onFinished(const std::shared_ptr<Outcome>& outcome) {
   if (outcome->image) return Q_EMIT loaded(outcome->image);
   if (!outcome->series.isEmpty()) return Q_EMIT seriesChoiceNeeded(outcome->path, outcome->series);
   Q_EMIT failed(outcome->path, outcome->error);

@@ -25,7 +25,6 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QDockWidget>
-#include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 #include <functional>
 
@@ -114,7 +113,6 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     loader_->loadSeries(path, int(series.indexOf(chosen)));
   });
 
-  connect(&autosaveWatcher_, &QFutureWatcher<QString>::finished, this, &MainWindow::onAutosaveFinished);
   autosaveTimer_.setInterval(kAutosaveMs);
   connect(&autosaveTimer_, &QTimer::timeout, this, [this] { autosaveNow(); });
   autosaveTimer_.start();
@@ -145,7 +143,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
 MainWindow::~MainWindow() {
   runner_->cancel();
   runner_->wait();
-  autosaveWatcher_.waitForFinished();
+  autosave_.wait();
   loader_->wait();
   // The views and panels use model_, a member that dies before QWidget deletes its children: an
   // editor still open in the label table would commit into a destroyed model while closing.
@@ -626,32 +624,24 @@ void MainWindow::dropEvent(QDropEvent* e) {
 
 void MainWindow::autosaveNow(bool wait) {
   if (!model_.hasImage() || autosaveCurrent_ || !model_.session().modified()) return;
-  if (autosaveWatcher_.isRunning()) return;  // one at a time; the next tick catches up
+  if (autosave_.running()) return;  // one at a time; the next tick catches up
   // A snapshot is written on a worker thread so the GUI never waits on compression and disk.
   auto snapshot = std::make_shared<core::LabelMap>(model_.session().labels());
   const std::string source = model_.session().sourcePath();
   core::RecoveryStore store = recovery_;
-  ++startedAutosaves_;
-  autosaveWatcher_.setFuture(QtConcurrent::run([store, snapshot, source]() mutable {
+  autosave_.start([store, snapshot, source]() mutable {
     try {
       store.save(*snapshot, source);
       return QString();
     } catch (const std::exception& e) {
       return QString::fromStdString(e.what());
     }
-  }));
+  });
   autosaveCurrent_ = true;
-  if (wait) {
-    autosaveWatcher_.waitForFinished();
-    onAutosaveFinished();
-  }
+  if (wait) autosave_.finish();
 }
 
-void MainWindow::onAutosaveFinished() {
-  // Reported once, whether the wait in autosaveNow() or the watcher's signal comes first.
-  if (reportedAutosave_ == startedAutosaves_) return;
-  reportedAutosave_ = startedAutosaves_;
-  const QString error = autosaveWatcher_.result();
+void MainWindow::onAutosaveFinished(const QString& error) {
   if (error.isEmpty()) return;
   autosaveCurrent_ = false;  // try again at the next tick
   showMessage("Autosave failed: " + error + " (your labels are still open; save them)", 0);
@@ -660,7 +650,7 @@ void MainWindow::onAutosaveFinished() {
 
 void MainWindow::dropAutosave(const std::string& sourcePath) {
   // An autosave still being written would bring the entry back after the user saved or discarded.
-  autosaveWatcher_.waitForFinished();
+  autosave_.wait();
   recovery_.remove(sourcePath);
 }
 

@@ -1,6 +1,5 @@
 #include "protolabel/ui/SegmentationRunner.h"
 
-#include <QtConcurrent/QtConcurrentRun>
 #include <chrono>
 
 #include "protolabel/segmentation/Examples.h"
@@ -20,9 +19,7 @@ struct SegmentationRunner::Outcome {
   inference::Device device = inference::Device::Auto;
 };
 
-SegmentationRunner::SegmentationRunner(QObject* parent) : QObject(parent) {
-  connect(&watcher_, &QFutureWatcher<std::shared_ptr<Outcome>>::finished, this, &SegmentationRunner::onFinished);
-}
+SegmentationRunner::SegmentationRunner(QObject* parent) : QObject(parent) {}
 
 SegmentationRunner::~SegmentationRunner() {
   cancel();
@@ -36,7 +33,7 @@ void SegmentationRunner::setModel(const QString& path, inference::Device device)
 
 void SegmentationRunner::cancel() { cancel_ = true; }
 
-void SegmentationRunner::wait() { watcher_.waitForFinished(); }
+void SegmentationRunner::wait() { work_.wait(); }
 
 bool SegmentationRunner::start(const core::AnnotationSession& session, QString* error) {
   auto fail = [&](const QString& message) {
@@ -95,7 +92,7 @@ bool SegmentationRunner::start(const core::AnnotationSession& session, QString* 
       if (input->support) in.support = &input->supportScan;
       segmentation::PipelineResult result =
           segmentation::Pipeline(model).run(in, options, [&](const segmentation::PipelineProgress& p) {
-            Q_EMIT progress(QString::fromStdString(p.stage), p.fraction, p.etaSeconds);
+            work_.post([this, stage = QString::fromStdString(p.stage), p] { Q_EMIT progress(stage, p.fraction, p.etaSeconds); });
             return !cancel_.load();
           });
       outcome->proposal = segmentation::toProposal(std::move(result),
@@ -108,12 +105,11 @@ bool SegmentationRunner::start(const core::AnnotationSession& session, QString* 
     outcome->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return outcome;
   };
-  watcher_.setFuture(QtConcurrent::run(std::move(run)));
+  work_.start(std::move(run));
   return true;
 }
 
-void SegmentationRunner::onFinished() {
-  const std::shared_ptr<Outcome> outcome = watcher_.result();
+void SegmentationRunner::onFinished(const std::shared_ptr<Outcome>& outcome) {
   if (outcome->model) {
     model_ = outcome->model;
     loadedPath_ = outcome->modelPath;

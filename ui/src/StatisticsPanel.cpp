@@ -11,7 +11,6 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <memory>
 
@@ -68,7 +67,6 @@ StatisticsPanel::StatisticsPanel(ViewerModel* model, QWidget* parent) : QWidget(
   debounce_.setSingleShot(true);
   debounce_.setInterval(kDebounceMs);
   connect(&debounce_, &QTimer::timeout, this, &StatisticsPanel::startComputation);
-  connect(&watcher_, &QFutureWatcherBase::finished, this, &StatisticsPanel::onFinished);
   connect(copy_, &QPushButton::clicked, this, &StatisticsPanel::copyToClipboard);
   connect(export_, &QPushButton::clicked, this, &StatisticsPanel::chooseExportFile);
   for (auto signal : {&ViewerModel::editFinished, &ViewerModel::tableChanged, &ViewerModel::imageChanged})
@@ -76,10 +74,7 @@ StatisticsPanel::StatisticsPanel(ViewerModel* model, QWidget* parent) : QWidget(
   showStatistics({}, 0);
 }
 
-StatisticsPanel::~StatisticsPanel() {
-  watcher_.disconnect(this);
-  if (running_) watcher_.waitForFinished();
-}
+StatisticsPanel::~StatisticsPanel() { work_.wait(); }
 
 void StatisticsPanel::labelsChanged() {
   ++revision_;
@@ -103,7 +98,7 @@ void StatisticsPanel::startComputation() {
   std::shared_ptr<const core::Volume> image = model_->session().sharedImage();
   auto labels = std::make_shared<const core::LabelMap>(model_->session().labels());
   const uint64_t revision = revision_;
-  watcher_.setFuture(QtConcurrent::run([image, labels, revision]() {
+  work_.start([image, labels, revision]() {
     Result result;
     result.revision = revision;
     try {
@@ -112,12 +107,11 @@ void StatisticsPanel::startComputation() {
       result.error = QString::fromStdString(e.what());
     }
     return result;
-  }));
+  });
 }
 
-void StatisticsPanel::onFinished() {
+void StatisticsPanel::onFinished(Result result) {
   running_ = false;
-  Result result = watcher_.future().takeResult();
   // A synchronous update (Copy, Export) may have shown newer figures meanwhile.
   if (result.revision > shownRevision_) showStatistics(std::move(result.statistics), result.revision, result.error);
   if (!isCurrent() && isVisible()) debounce_.start();

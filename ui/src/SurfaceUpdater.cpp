@@ -1,20 +1,15 @@
 #include "SurfaceUpdater.h"
 
-#include <QtConcurrent/QtConcurrentRun>
 #include <QtDebug>
 
 namespace protolabel::ui {
 
-SurfaceUpdater::SurfaceUpdater(QObject* parent) : QObject(parent) {
-  connect(&watcher_, &QFutureWatcherBase::finished, this, &SurfaceUpdater::onFinished);
-}
+SurfaceUpdater::SurfaceUpdater(QObject* parent) : QObject(parent) {}
 
 SurfaceUpdater::~SurfaceUpdater() {
   cancelled_->store(true);
   pending_.reset();
-  watcher_.disconnect(this);
-  // Only while running: a future whose result was taken counts as never finished.
-  if (running_) watcher_.waitForFinished();
+  work_.wait();
 }
 
 quint64 SurfaceUpdater::request(const core::LabelMap& snapshot, std::vector<uint16_t> values) {
@@ -36,18 +31,17 @@ void SurfaceUpdater::start(Job job) {
   running_ = true;
   runningTicket_ = job.ticket;
   const auto cancelled = cancelled_;
-  watcher_.setFuture(QtConcurrent::run([job = std::move(job), cancelled]() -> std::vector<core::LabelSurface> {
+  work_.start([job = std::move(job), cancelled]() -> std::vector<core::LabelSurface> {
     try {
       return core::extractLabelSurfaces(*job.labels, job.values, job.options, [cancelled] { return cancelled->load(); });
     } catch (const std::exception& e) {
       qWarning("Surface extraction failed: %s", e.what());
       return {};
     }
-  }));
+  });
 }
 
-void SurfaceUpdater::onFinished() {
-  std::vector<core::LabelSurface> surfaces = watcher_.future().takeResult();  // moved, not copied
+void SurfaceUpdater::onFinished(std::vector<core::LabelSurface> surfaces) {
   running_ = false;
   const quint64 finished = runningTicket_;
   // Start the next extraction before handing these out, so the worker is never idle while work waits.

@@ -1,7 +1,6 @@
 #pragma once
 // Keeps the 3D surfaces up to date after edits without blocking the interface: extraction runs on a
 // worker thread on a copy of the label map, and requests arriving meanwhile are coalesced.
-#include <QFutureWatcher>
 #include <QObject>
 
 #include <atomic>
@@ -12,6 +11,7 @@
 
 #include "protolabel/core/LabelMap.h"
 #include "protolabel/core/surface/LabelSurfaces.h"
+#include "protolabel/ui/BackgroundWork.h"
 
 namespace protolabel::ui {
 
@@ -44,11 +44,12 @@ class SurfaceUpdater : public QObject {
     core::SurfaceOptions options;
   };
   void start(Job job);
-  void onFinished();
+  void onFinished(std::vector<core::LabelSurface> surfaces);
 
   core::SurfaceOptions options_;
-  QFutureWatcher<std::vector<core::LabelSurface>> watcher_;
-  // Cleared only when the finished signal arrives: the future may finish before that.
+  BackgroundTask<std::vector<core::LabelSurface>> work_{
+      [this](std::vector<core::LabelSurface> surfaces) { onFinished(std::move(surfaces)); }};
+  // Cleared only when the result is delivered: the worker may end before that.
   bool running_ = false;
   quint64 runningTicket_ = 0, nextTicket_ = 1, firstWanted_ = 1;
   std::optional<Job> pending_;

@@ -3,7 +3,6 @@
 // the labels, starting from a base model, written to a new file. Progress reaches the GUI thread
 // as queued signals; cancel() stops after the current iteration and writes nothing. The base model
 // and the protected (shipped) models are never overwritten.
-#include <QFutureWatcher>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
@@ -17,6 +16,7 @@
 #include "protolabel/core/Volume.h"
 #include "protolabel/inference/Training.h"
 #include "protolabel/inference/Types.h"
+#include "protolabel/ui/BackgroundWork.h"
 
 Q_DECLARE_METATYPE(protolabel::inference::TrainingProgress)
 
@@ -76,12 +76,12 @@ class FinetuneRunner : public QObject {
  private:
   struct Outcome;
   std::shared_ptr<Outcome> run(const std::vector<FinetuneVolume>& volumes, const FinetuneOptions& options);
-  void deliverOutcome();
+  void deliverOutcome(const std::shared_ptr<Outcome>& outcome);
 
   QStringList protected_;
   std::atomic<bool> cancel_{false};
   bool busy_ = false;
-  QFutureWatcher<std::shared_ptr<Outcome>> watcher_;
+  BackgroundTask<std::shared_ptr<Outcome>> work_{[this](std::shared_ptr<Outcome> outcome) { deliverOutcome(outcome); }};
 };
 
 }  // namespace protolabel::ui

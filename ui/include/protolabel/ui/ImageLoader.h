@@ -1,12 +1,12 @@
 #pragma once
 // Loads images off the GUI thread: a DICOM folder is scanned first so the user can pick a series
 // when there are several; a busy indicator shows while ITK reads. Errors come back as messages.
-#include <QFutureWatcher>
 #include <QObject>
 #include <QString>
 #include <memory>
 
 #include "protolabel/core/io/ImageReader.h"
+#include "protolabel/ui/BackgroundWork.h"
 
 namespace protolabel::ui {
 
@@ -20,8 +20,8 @@ class ImageLoader : public QObject {
   // loadSeries(). Returns false when a load is already running.
   bool load(const QString& path);
   void loadSeries(const QString& path, int seriesIndex);
-  bool busy() const { return watcher_.isRunning(); }
-  void wait() { watcher_.waitForFinished(); }
+  bool busy() const { return work_.running(); }
+  void wait() { work_.wait(); }
 
  Q_SIGNALS:
   void loaded(std::shared_ptr<core::LoadedImage> image);
@@ -36,8 +36,8 @@ class ImageLoader : public QObject {
     QString error;
   };
   void start(const QString& path, std::optional<int> seriesIndex);
-  void onFinished();
-  QFutureWatcher<std::shared_ptr<Outcome>> watcher_;
+  void onFinished(const std::shared_ptr<Outcome>& outcome);
+  BackgroundTask<std::shared_ptr<Outcome>> work_{[this](std::shared_ptr<Outcome> outcome) { onFinished(outcome); }};
 };
 
 }  // namespace protolabel::ui

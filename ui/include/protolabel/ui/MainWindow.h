@@ -2,7 +2,6 @@
 // The application window: axial, sagittal and coronal slice views plus the 3D surface view, the
 // label, segmentation and fine-tune tabs, the toolbar (files, undo, tools, brush, window presets),
 // autosave with recovery, and persistent settings. It wires the pieces; each piece holds its logic.
-#include <QFutureWatcher>
 #include <QMainWindow>
 #include <QTimer>
 #include <memory>
@@ -11,6 +10,7 @@
 #include "protolabel/core/io/LabelExport.h"
 #include "protolabel/core/session/Workspace.h"
 #include "protolabel/core/session/RecoveryStore.h"
+#include "protolabel/ui/BackgroundWork.h"
 #include "protolabel/ui/ViewerModel.h"
 
 class QComboBox;
@@ -127,7 +127,7 @@ class MainWindow : public QMainWindow {
   void showWindowInPresets();  // selects the matching preset, or "Custom" after a right-drag
   void rebuildRecentMenu();
   void requestSurfaces();
-  void onAutosaveFinished();
+  void onAutosaveFinished(const QString& error);
   void dropAutosave(const std::string& sourcePath);
   void showMessage(const QString& text, int timeoutMs = 6000);
   void updateTitle();
@@ -155,8 +155,7 @@ class MainWindow : public QMainWindow {
   StartPage* startPage_ = nullptr;
   QTimer autosaveTimer_;
   QTimer surfaceTimer_;
-  QFutureWatcher<QString> autosaveWatcher_;
-  uint64_t startedAutosaves_ = 0, reportedAutosave_ = 0;
+  BackgroundTask<QString> autosave_{[this](QString error) { onAutosaveFinished(error); }};
   QString labelsPath_;
   QString workspacePath_;  // the open workspace; saving saves it
   std::optional<core::Workspace> pendingWorkspace_;  // applied once its image and labels are in

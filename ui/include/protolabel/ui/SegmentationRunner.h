@@ -5,7 +5,6 @@
 // user can keep painting, switch models or open another scan meanwhile; results carry the image's
 // generation so a stale one can be dropped. Progress (stage, fraction, ETA) and cancellation come
 // through signals and cancel(); the GUI never waits on the pipeline.
-#include <QFutureWatcher>
 #include <QObject>
 #include <QString>
 #include <atomic>
@@ -17,6 +16,7 @@
 #include "protolabel/core/session/AnnotationSession.h"
 #include "protolabel/inference/Model.h"
 #include "protolabel/segmentation/Pipeline.h"
+#include "protolabel/ui/BackgroundWork.h"
 
 namespace protolabel::ui {
 
@@ -51,7 +51,7 @@ class SegmentationRunner : public QObject {
   // Returns false with `error` set when there is nothing to segment.
   bool start(const core::AnnotationSession& session, QString* error = nullptr);
   void cancel();
-  bool running() const { return watcher_.isRunning(); }
+  bool running() const { return work_.running(); }
   // Blocks until the current run ends (tests, quitting).
   void wait();
 
@@ -63,7 +63,7 @@ class SegmentationRunner : public QObject {
 
  private:
   struct Outcome;
-  void onFinished();
+  void onFinished(const std::shared_ptr<Outcome>& outcome);
 
   QString modelPath_;
   inference::Device device_ = inference::Device::Auto;
@@ -74,7 +74,7 @@ class SegmentationRunner : public QObject {
   std::shared_ptr<const SupportVolume> supportVolume_;
   segmentation::PipelineOptions options_;
   std::atomic<bool> cancel_{false};
-  QFutureWatcher<std::shared_ptr<Outcome>> watcher_;
+  BackgroundTask<std::shared_ptr<Outcome>> work_{[this](std::shared_ptr<Outcome> outcome) { onFinished(outcome); }};
 };
 
 }  // namespace protolabel::ui

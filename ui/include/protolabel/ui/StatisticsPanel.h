@@ -3,7 +3,6 @@
 // extent), copied to the clipboard or exported as CSV. It follows the labels: after an edit, undo,
 // table change or new image it recomputes on a worker thread, from the shared image and a copy of
 // the labels, shortly after the changes stop and only while the tab is visible.
-#include <QFutureWatcher>
 #include <QTimer>
 #include <QWidget>
 
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "protolabel/core/LabelStatistics.h"
+#include "protolabel/ui/BackgroundWork.h"
 
 class QLabel;
 class QPushButton;
@@ -58,7 +58,7 @@ class StatisticsPanel : public QWidget {
   };
   void labelsChanged();
   void startComputation();
-  void onFinished();
+  void onFinished(Result result);
   void showStatistics(std::vector<core::LabelStatistics> statistics, uint64_t revision, const QString& error = {});
   void updateCurrent();  // synchronously, on this thread
 
@@ -68,7 +68,7 @@ class StatisticsPanel : public QWidget {
   QPushButton* copy_;
   QPushButton* export_;
   QTimer debounce_;
-  QFutureWatcher<Result> watcher_;
+  BackgroundTask<Result> work_{[this](Result result) { onFinished(std::move(result)); }};
   bool running_ = false;
   uint64_t revision_ = 1;       // increases with every change of the labels, table or image
   uint64_t shownRevision_ = 0;  // the revision the table shows
