@@ -1,6 +1,6 @@
 // The few-shot engine on real scans with a real (untrained, seeded) lite network: result shapes and
 // ranges, support caching, reproducibility, cancellation, all three axes, cross-volume supports,
-// model files, and clear errors for bad requests.
+// model files, clear errors for bad requests, and the slice segmenter's mirror mode.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -15,6 +15,7 @@
 #include "protolabel/core/io/LabelIO.h"
 #include "protolabel/inference/Engine.h"
 #include "protolabel/inference/Runtime.h"
+#include "protolabel/inference/SliceSegmenter.h"
 
 using namespace protolabel;
 using inference::EngineError;
@@ -116,6 +117,39 @@ class EngineTest : public QObject {
       QCOMPARE(result.labelMap[i] != 0, best > 0.5f);
     }
     QCOMPARE(result.sliceUncertainty.size(), std::size_t(ct_.view.size[2]));
+  }
+
+  void mirrorModeGivesTheMirrorOfTheMirroredScan() {
+    // Averaged with its left-right mirrored episode, the probability of a scan is exactly the mirror of
+    // that of the scan mirrored; the network alone is not mirror-invariant. (The sample's slices are
+    // wider than high, so they fill the model input's width and mirror onto themselves.)
+    const int64_t width = ct_.view.size[0], height = ct_.view.size[1], depth = ct_.view.size[2];
+    const auto mirrorX = [&](auto values, int64_t planes) {
+      for (int64_t p = 0; p < planes; ++p)
+        for (int64_t y = 0; y < height; ++y) {
+          auto row = values.begin() + (p * height + y) * width;
+          std::reverse(row, row + width);
+        }
+      return values;
+    };
+    std::vector<float> mirroredVoxels = mirrorX(ct_.voxels, depth);
+    inference::VolumeView mirrored = ct_.view;
+    mirrored.voxels = mirroredVoxels.data();
+    const int64_t exampleSlice = middleOf(ct_.labels, core::Axis::Z, 5), query = exampleSlice + 3;
+    const std::vector<uint8_t> mask = supportSlice(ct_.labels, core::Axis::Z, exampleSlice, 5).mask;
+    const auto probability = [&](const inference::VolumeView& view, const std::vector<uint8_t>& m, bool mirror) {
+      inference::SliceSegmenter segmenter(model_, view, inference::SliceAxis::Z, int64_t(64) << 20, mirror);
+      return segmenter.probability(query, segmenter.addSupport(exampleSlice, m, 11));
+    };
+    for (bool mirror : {true, false}) {
+      const std::vector<float> direct = probability(ct_.view, mask, mirror);
+      const std::vector<float> back = mirrorX(probability(mirrored, mirrorX(mask, 1), mirror), 1);
+      const double difference = maxDifference(direct, back);
+      qInfo() << (mirror ? "mirror mode:" : "network alone:") << difference;
+      // Measured 1.2e-7 (float rounding) against 1.8e-3 with this seeded untrained network.
+      if (mirror) QVERIFY2(difference < 1e-5, qPrintable(QString::number(difference)));
+      else QVERIFY2(difference > 1e-4, qPrintable(QString::number(difference)));
+    }
   }
 
   void cachedAndReEncodedSupportsAgree() {

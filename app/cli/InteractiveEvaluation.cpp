@@ -151,7 +151,7 @@ int runInteractiveEvaluation(const CommandLine& cl) {
   for (const auto& organ : organs) values.push_back(organ.value);
 
   std::map<uint16_t, std::vector<OrganScore>> scores;
-  std::map<uint16_t, std::vector<double>> exampleDice;
+  std::map<uint16_t, std::vector<double>> exampleDice, exampleDecisionDice;
   std::vector<double> seconds;
   QJsonArray scansJson;
   const bool json = cl.flag("json");
@@ -170,39 +170,44 @@ int runInteractiveEvaluation(const CommandLine& cl) {
     for (const auto& organ : organs) {
       const OrganScore s = score(result.labels, scan.truth, organ.value);
       scores[organ.value].push_back(s);
-      const double own = result.exampleDice.count(organ.value) ? result.exampleDice.at(organ.value) : 0.0;
+      const auto of = [&](const std::map<uint16_t, double>& m) { return m.count(organ.value) ? m.at(organ.value) : 0.0; };
+      const double own = of(result.exampleDice), decided = of(result.exampleDecisionDice);
       exampleDice[organ.value].push_back(own);
+      exampleDecisionDice[organ.value].push_back(decided);
       scanJson[QString::fromStdString(organ.name)] =
           QJsonObject{{"dice", 100 * s.dice}, {"dice_on_organ_slices", 100 * s.diceOnOrgan},
-                      {"voxels_outside", qint64(s.outside)}, {"network_dice_on_example", 100 * own}};
+                      {"voxels_outside", qint64(s.outside)}, {"network_dice_on_example", 100 * own},
+                      {"pipeline_dice_on_example", 100 * decided}};
       if (!json)
         std::cout << "  " << organ.name << " " << std::fixed << std::setprecision(1) << 100 * s.dice << " ("
-                  << 100 * s.diceOnOrgan << ", +" << s.outside << ", ex " << 100 * own << ")";
+                  << 100 * s.diceOnOrgan << ", +" << s.outside << ", ex " << 100 * own << "/" << 100 * decided << ")";
     }
     if (!json) std::cout << "  " << std::setprecision(1) << seconds.back() << " s" << std::endl;
     if (cl.flag("per-slice") && !json) printSliceAreas(result.labels, scan.truth, organs, input.examples);
     scansJson.append(scanJson);
   }
 
-  QJsonObject diceJson, onOrganJson, exampleJson;
-  double total = 0, totalOnOrgan = 0, totalExample = 0;
+  QJsonObject diceJson, onOrganJson, exampleJson, decidedJson;
+  double total = 0, totalOnOrgan = 0, totalExample = 0, totalDecided = 0;
+  const auto meanOf = [](const std::vector<double>& v) { return 100 * std::accumulate(v.begin(), v.end(), 0.0) / double(v.size()); };
   for (const auto& organ : organs) {
     const auto& list = scores[organ.value];
     double d = 0, e = 0;
     for (const auto& s : list) d += s.dice, e += s.diceOnOrgan;
     d = 100 * d / double(list.size());
     e = 100 * e / double(list.size());
-    const auto& own = exampleDice[organ.value];
-    const double x = 100 * std::accumulate(own.begin(), own.end(), 0.0) / double(own.size());
+    const double x = meanOf(exampleDice[organ.value]), decided = meanOf(exampleDecisionDice[organ.value]);
     diceJson[QString::fromStdString(organ.name)] = d;
     onOrganJson[QString::fromStdString(organ.name)] = e;
     exampleJson[QString::fromStdString(organ.name)] = x;
+    decidedJson[QString::fromStdString(organ.name)] = decided;
     total += d;
     totalOnOrgan += e;
     totalExample += x;
+    totalDecided += decided;
   }
   const double mean = total / double(organs.size()), meanOnOrgan = totalOnOrgan / double(organs.size());
-  const double meanExample = totalExample / double(organs.size());
+  const double meanExample = totalExample / double(organs.size()), meanDecided = totalDecided / double(organs.size());
   std::vector<double> sorted = seconds;
   std::sort(sorted.begin(), sorted.end());
   const double medianSeconds = sorted.empty() ? 0 : sorted[sorted.size() / 2];
@@ -217,6 +222,8 @@ int runInteractiveEvaluation(const CommandLine& cl) {
                           {"mean_dice_on_organ_slices", meanOnOrgan},
                           {"network_dice_on_example", exampleJson},
                           {"mean_network_dice_on_example", meanExample},
+                          {"pipeline_dice_on_example", decidedJson},
+                          {"mean_pipeline_dice_on_example", meanDecided},
                           {"median_seconds", medianSeconds}});
     return 0;
   }
@@ -224,8 +231,8 @@ int runInteractiveEvaluation(const CommandLine& cl) {
   for (const auto& organ : organs)
     std::cout << "  " << organ.name << " " << std::fixed << std::setprecision(1)
               << diceJson[QString::fromStdString(organ.name)].toDouble();
-  std::cout << "  | mean Dice " << mean << " (on organ slices " << meanOnOrgan << "; network on its example "
-            << meanExample << ")  median " << medianSeconds << " s per scan\n";
+  std::cout << "  | mean Dice " << mean << " (on organ slices " << meanOnOrgan << "; on its example slice: network "
+            << meanExample << ", pipeline " << meanDecided << ")  median " << medianSeconds << " s per scan\n";
   return 0;
 }
 

@@ -8,7 +8,7 @@
 namespace protolabel::app {
 
 const std::set<std::string>& pipelineFlags() {
-  static const std::set<std::string> flags{"no-propagate", "no-connected", "fill-holes", "no-fill-holes"};
+  static const std::set<std::string> flags{"no-propagate", "no-connected", "fill-holes", "no-fill-holes", "mirror"};
   return flags;
 }
 
@@ -35,6 +35,7 @@ segmentation::PipelineOptions pipelineOptionsFromArgs(const CommandLine& cl) {
   o.adaptLearningRate = cl.numberOption("adapt-lr", 1e-7, 1).value_or(o.adaptLearningRate);
   o.propagate = !cl.flag("no-propagate");
   o.keepConnected = !cl.flag("no-connected");
+  o.mirror = cl.flag("mirror");
   if (cl.flag("fill-holes")) o.fillHoles = true;
   if (cl.flag("no-fill-holes")) o.fillHoles = false;
   o.gateSmoothing = int(cl.intOption("gate-smoothing", 0, 5).value_or(o.gateSmoothing));

@@ -26,12 +26,14 @@ struct SliceSegmenter::Impl {
   PreparedVolume query;
   std::map<const VolumeView*, PreparedVolume> supportVolumes;
   int64_t cacheBudget;
-  // Query features by slice, least recently used first.
+  bool mirror = false;
+  // Query features by slice (the mirrored slice's under -1 - slice), least recently used first.
   std::map<int64_t, torch::Tensor> features;
   std::list<int64_t> recency;
   int64_t cachedBytes = 0;
   struct Support {
     nn::PrototypeSets sets;
+    nn::PrototypeSets mirroredSets;  // from the mirrored slice and mask (mirror mode only)
     torch::Tensor foreground, background;  // mean features (C) inside and outside the support mask
   };
   std::map<int, Support> supports;
@@ -43,24 +45,28 @@ struct SliceSegmenter::Impl {
   torch::Device device() const { return model->impl().device; }
   int64_t input() const { return model->impl().config.inputSize; }
 
-  torch::Tensor encode(const PreparedVolume& volume, int64_t index) {
+  // Features of slice `index` of `volume`, of its left-right mirror image in model space when `mirrored`.
+  torch::Tensor encode(const PreparedVolume& volume, int64_t index, bool mirrored) {
     const auto [image, frame] = volume.slice(axis, index, input());
-    return net()->encoder->forward(frame.toModel(image, volume.padValue).to(device()).expand({1, 3, input(), input()})).features;
+    torch::Tensor in = frame.toModel(image, volume.padValue);
+    if (mirrored) in = in.flip({-1});
+    return net()->encoder->forward(in.to(device()).expand({1, 3, input(), input()})).features;
   }
 
-  torch::Tensor queryFeatures(int64_t slice) {
+  torch::Tensor queryFeatures(int64_t slice, bool mirrored = false) {
+    const int64_t key = mirrored ? -1 - slice : slice;
     {
       const std::lock_guard<std::mutex> lock(mutex);
-      if (auto it = features.find(slice); it != features.end()) {
-        recency.remove(slice);
-        recency.push_back(slice);
+      if (auto it = features.find(key); it != features.end()) {
+        recency.remove(key);
+        recency.push_back(key);
         return it->second;
       }
     }
     // Encoded without the lock; a thread that encoded the same slice meanwhile wins.
-    torch::Tensor f = encode(query, slice);
+    torch::Tensor f = encode(query, slice, mirrored);
     const std::lock_guard<std::mutex> lock(mutex);
-    if (auto it = features.find(slice); it != features.end()) return it->second;
+    if (auto it = features.find(key); it != features.end()) return it->second;
     const int64_t bytes = f.numel() * int64_t(f.element_size());
     while (!recency.empty() && cachedBytes + bytes > cacheBudget) {
       const auto old = features.find(recency.front());
@@ -69,8 +75,8 @@ struct SliceSegmenter::Impl {
       recency.pop_front();
     }
     if (bytes <= cacheBudget) {
-      features[slice] = f;
-      recency.push_back(slice);
+      features[key] = f;
+      recency.push_back(key);
       cachedBytes += bytes;
     }
     return f;
@@ -97,8 +103,9 @@ struct SliceSegmenter::Impl {
 };
 
 SliceSegmenter::SliceSegmenter(std::shared_ptr<Model> model, const VolumeView& query, SliceAxis axis,
-                               int64_t featureCacheBytes)
+                               int64_t featureCacheBytes, bool mirror)
     : impl_(std::make_unique<Impl>()) {
+  impl_->mirror = mirror;
   impl_->model = std::move(model);
   impl_->axis = axis;
   impl_->query = prepareVolume(query, "query");
@@ -140,11 +147,18 @@ int SliceSegmenter::addSupport(int64_t slice, const std::vector<uint8_t>& mask, 
     const torch::Tensor modelMask = frame.maskToModel(mask2d).to(m.device());
     if (!modelMask.any().item<bool>())
       throw EngineError(Code::EmptySupport, where + ": the mask vanishes at the model's resolution");
-    const torch::Tensor features = volume ? m.encode(source, slice) : m.queryFeatures(slice);
-    const nn::SupportPrediction self = m.net()->selfPredict(features, modelMask);
-    nn::SeededDraws draws(seed);
-    return Impl::Support{m.net()->prototypes(self, modelMask, draws), self.prototype,
-                         nn::maskedAveragePrototype(self.features, modelMask.logical_not())};
+    const auto prototypes = [&](bool mirrored) {
+      const torch::Tensor features = volume ? m.encode(source, slice, mirrored) : m.queryFeatures(slice, mirrored);
+      const torch::Tensor inside = mirrored ? modelMask.flip({-1}) : modelMask;
+      const nn::SupportPrediction self = m.net()->selfPredict(features, inside);
+      nn::SeededDraws draws(seed);
+      return std::make_pair(m.net()->prototypes(self, inside, draws), self);
+    };
+    auto [sets, self] = prototypes(false);
+    Impl::Support built{std::move(sets), {}, self.prototype,
+                        nn::maskedAveragePrototype(self.features, modelMask.logical_not())};
+    if (m.mirror) built.mirroredSets = prototypes(true).first;
+    return built;
   });
   const std::lock_guard<std::mutex> lock(m.mutex);
   ++m.supportBuilds;
@@ -165,9 +179,11 @@ std::vector<float> SliceSegmenter::probability(int64_t slice, int support) {
   const Impl::Support s = m.support(support);
   return m.timed(m.querySeconds, [&] {
     const auto frame = m.query.slice(m.axis, slice, m.input()).second;
-    const torch::Tensor features = m.queryFeatures(slice);
-    const torch::Tensor fg =
-        frame.fromModel(m.net()->segment(features, s.sets).probabilities[0][1].cpu()).contiguous();
+    torch::Tensor inModel = m.net()->segment(m.queryFeatures(slice), s.sets).probabilities[0][1];
+    // Mirror mode: the mean with the mirrored episode (support and query mirrored), mirrored back.
+    if (m.mirror)
+      inModel = 0.5 * (inModel + m.net()->segment(m.queryFeatures(slice, true), s.mirroredSets).probabilities[0][1].flip({-1}));
+    const torch::Tensor fg = frame.fromModel(inModel.cpu()).contiguous();
     return std::vector<float>(fg.data_ptr<float>(), fg.data_ptr<float>() + fg.numel());
   });
 }

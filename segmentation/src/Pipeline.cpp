@@ -211,8 +211,8 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   // Every structure in turn; the query's features are computed once and shared.
   const auto segmentStart = Clock::now();
   const inference::VolumeView supportView = crossScan ? supportVolume->view() : inference::VolumeView{};
-  auto segmenter = std::make_unique<inference::SliceSegmenter>(model, query.view(),
-                                                                static_cast<inference::SliceAxis>(int(examples.axis)));
+  auto segmenter = std::make_unique<inference::SliceSegmenter>(
+      model, query.view(), static_cast<inference::SliceAxis>(int(examples.axis)), int64_t(512) << 20, options.mirror);
   const PlaneIndex index(image.size(), examples.axis);
   const core::SliceLayout layout = core::sliceLayout(image.size(), examples.axis);
   const core::Vec3& spacing = image.geometry().spacing;
@@ -277,7 +277,10 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
     if (!runTasks(tasks, workers, !onGpu)) throw PipelineCancelled();
   }
   if (!crossScan)
-    for (const auto& s : structures) result.exampleDice[s->label] = s->propagation->selfDice();
+    for (const auto& s : structures) {
+      result.exampleDice[s->label] = s->propagation->selfDice(false);
+      result.exampleDecisionDice[s->label] = s->propagation->selfDice(true);
+    }
   result.timing.segment = since(segmentStart);
   // What only the network needed goes before the full-size results are made (the peak of a large scan).
   segmenter.reset();

@@ -34,7 +34,15 @@ Propagation::Propagation(inference::SliceSegmenter& segmenter, const LabelExampl
     : segmenter_(segmenter), examples_(examples), width_(width), height_(height), pixelMm_(pixelMm),
       settings_(settings), sink_(sink), tick_(tick), filter_(filter), exampleVolume_(exampleVolume),
       exampleVolumeSlices_(exampleVolumeSlices), handles_(examples.slices.size(), -1),
-      overlap_(examples.slices.size(), 0), sizes_(examples.slices.size(), 0) {}
+      network_(examples.slices.size()), decided_(examples.slices.size()) {}
+
+void Propagation::Agreement::add(const std::vector<uint8_t>& own, const std::vector<uint8_t>& truth) {
+  for (std::size_t k = 0; k < own.size(); ++k) {
+    const bool inside = truth[k] != 0;
+    both += own[k] && inside;
+    sum += own[k] + inside;
+  }
+}
 
 std::vector<PropagationTask> Propagation::exampleTasks() {
   std::vector<PropagationTask> tasks;
@@ -44,22 +52,20 @@ std::vector<PropagationTask> Propagation::exampleTasks() {
       handles_[i] = segmenter_.addSupport(e.slice, e.mask, settings_.seed * 1000003ULL + examples_.label * 7919ULL + uint64_t(e.slice),
                                           exampleVolume_);
       if (exampleVolume_) return true;
-      const std::vector<uint8_t> own = threshold(segmenter_.probability(e.slice, handles_[i]));
-      for (std::size_t k = 0; k < own.size(); ++k) {
-        const bool truth = e.mask[k] != 0;
-        overlap_[i] += own[k] && truth;
-        sizes_[i] += own[k] + truth;
-      }
+      std::vector<float> own = segmenter_.probability(e.slice, handles_[i]);
+      network_[i].add(threshold(own), e.mask);
+      if (filter_) filter_(e.slice, own);
+      decided_[i].add(threshold(own), e.mask);
       return true;
     });
   return tasks;
 }
 
-double Propagation::selfDice() const {
+double Propagation::selfDice(bool decided) const {
   if (exampleVolume_) return std::numeric_limits<double>::quiet_NaN();
-  int64_t both = 0, sum = 0;
-  for (std::size_t i = 0; i < overlap_.size(); ++i) both += overlap_[i], sum += sizes_[i];
-  return sum ? 2.0 * double(both) / double(sum) : 1.0;
+  Agreement all;
+  for (const Agreement& a : decided ? decided_ : network_) all.both += a.both, all.sum += a.sum;
+  return all.dice();
 }
 
 std::vector<PropagationTask> Propagation::segmentTasks() {

@@ -51,9 +51,11 @@ class Propagation {
   std::vector<PropagationTask> exampleTasks();
   std::vector<PropagationTask> segmentTasks();
 
-  // After exampleTasks: the Dice of the network's own prediction on the example slices against the
-  // examples (query = support), NaN for examples from another scan.
-  double selfDice() const;
+  // After exampleTasks, NaN for examples from another scan: the Dice on the example slices against the
+  // examples (query = support) of the network's probability cut at 0.5 (`decided` false), or of the
+  // pipeline's own decision on them, as on every other slice: the filter (decision threshold,
+  // intensity gate) applied first and the example itself not pasted (`decided` true).
+  double selfDice(bool decided) const;
 
  private:
   bool runSweep(std::size_t example, int64_t last, int step);
@@ -69,7 +71,13 @@ class Propagation {
   const inference::VolumeView* exampleVolume_;
   int64_t exampleVolumeSlices_;
   std::vector<int> handles_;               // per example, its support
-  std::vector<int64_t> overlap_, sizes_;   // per example, for the self Dice
+  struct Agreement {
+    int64_t both = 0, sum = 0;  // voxels in both; voxels in each, added
+    void add(const std::vector<uint8_t>& own, const std::vector<uint8_t>& truth);
+    double dice() const { return sum ? 2.0 * double(both) / double(sum) : 1.0; }
+  };
+  // Per example, for the self Dice: of the network alone, and of the pipeline's decision.
+  std::vector<Agreement> network_, decided_;
 };
 
 }  // namespace protolabel::segmentation

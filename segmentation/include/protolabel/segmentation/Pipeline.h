@@ -48,6 +48,8 @@ struct PipelineOptions {
   // structure's examples cannot belong to it (0: off).
   double intensityGate = 2;
   int gateSmoothing = 1;  // radius (pixels) of the in-plane mean taken before the gate (noise in CT)
+  // Average every slice's probability with that of the left-right mirrored episode (twice the network work).
+  bool mirror = false;
   // A voxel belongs to a structure when its probability exceeds this.
   double threshold = 0.7;
   // Keep only what is 3D-connected to the examples (the largest piece for examples from another scan).
@@ -103,7 +105,9 @@ struct PipelineResult {
   Modality modality = Modality::MR;
   // Per structure, the Dice of the network's own prediction on its example slices (query = support):
   // low values warn that the model does not reproduce what it was shown. Examples on this scan only.
-  std::map<uint16_t, double> exampleDice;
+  // exampleDice: the probability cut at 0.5; exampleDecisionDice: what the pipeline decides there by
+  // the rules of every other slice (decision threshold, intensity gate), before the example is pasted.
+  std::map<uint16_t, double> exampleDice, exampleDecisionDice;
   int64_t adaptIterations = 0;
   PipelineTiming timing;
 };
