@@ -10,7 +10,7 @@ PATTERN="^($(IFS='|'; echo "${SUITES[*]}"))\$"
 # Under TSan also the segmentation and fine-tune runners with the real network and the GUI suites
 # (every worker of the viewer: loading, autosave, statistics, surfaces, segmentation, fine-tuning).
 # The tsan preset builds inference/ plain (it is LibTorch calls, and LibTorch is plain too).
-TSAN_SUITES=(test_pipeline test_finetune_panel test_gui test_gui_tools test_surface_view)
+TSAN_SUITES=(test_background_work test_pipeline test_finetune_panel test_gui test_gui_tools test_surface_view)
 TSAN_PATTERN="^($(IFS='|'; echo "${SUITES[*]} ${TSAN_SUITES[*]}" | tr ' ' '|'))\$"
 # The bad-input matrix under ASan + UBSan only: under TSan the DICOM helper's address space is not
 # bounded (CrashIsolation.cpp), so its gigabyte-declaring files would take gigabytes.
