@@ -48,6 +48,34 @@ void stageSampleSegmentation(ui::MainWindow& window, const QString& out) {
   window.segmentPanel()->runSegmentation();
 }
 
+// --segment: every labelled slice of the opened labels an example, segmented as by the Segment
+// button, every proposal accepted, the window saved to `out`; measures what the viewer holds for a
+// scan (`/usr/bin/time -v`).
+void segmentOpenedLabels(ui::MainWindow& window, const QString& out) {
+  window.model().session().useLabelledSlicesAsExamples();
+  window.model().notifySupportsChanged();
+  QObject::connect(window.runner(), &ui::SegmentationRunner::finished, &window,
+                   [&window, out](const core::Proposal& proposal, double seconds) {
+    const std::size_t structures = proposal.pending.size();
+    QTimer::singleShot(0, &window, [&window, out, structures, seconds] {
+      window.segmentPanel()->acceptAll();
+      const bool ok = window.grab().save(out);
+      std::cout << "Segmented and accepted " << structures << " structure(s) in " << int(seconds + 0.5) << " s; "
+                << (ok ? "wrote " : "could not write ") << out.toStdString() << "\n";
+      QApplication::exit(ok ? 0 : 1);
+    });
+  });
+  QObject::connect(window.runner(), &ui::SegmentationRunner::failed, &window, [](const QString& message) {
+    std::cerr << "Segmentation failed: " << message.toStdString() << "\n";
+    QApplication::exit(1);
+  });
+  window.segmentPanel()->runSegmentation();
+  if (!window.runner()->running()) {
+    std::cerr << "Segmentation could not start: " << window.lastMessage().toStdString() << "\n";
+    QApplication::exit(1);
+  }
+}
+
 }  // namespace
 
 int runGui(int argc, char** argv) {
@@ -62,15 +90,21 @@ int runGui(int argc, char** argv) {
   QApplication::setApplicationName("ProtoLabel");
   QApplication::setOrganizationName("ProtoLabel");
   QString screenshot;
+  bool segment = false;
   QStringList files;
   const QStringList args = app.arguments().mid(1);
   for (int i = 0; i < args.size(); ++i) {
     if (args[i] == "--screenshot" && i + 1 < args.size()) screenshot = args[++i];
+    else if (args[i] == "--segment") segment = true;
     else if (!args[i].startsWith("--")) files << args[i];
     else {
       std::cerr << "protolabel: unknown option " << args[i].toStdString() << "\n";
       return 2;
     }
+  }
+  if (segment && (screenshot.isEmpty() || files.size() != 2)) {
+    std::cerr << "protolabel: --segment needs an image, its labels and --screenshot FILE\n";
+    return 2;
   }
   ui::MainWindowOptions options;
   options.defaultModel = QString::fromStdString(defaultModelPath());
@@ -90,8 +124,9 @@ int runGui(int argc, char** argv) {
     const bool sample = files.isEmpty();
     if (sample) files << QString::fromStdString(samplePaths().image);
     QObject::connect(&window, &ui::MainWindow::imageLoadFailed, &app, [] { QApplication::exit(1); });
-    QObject::connect(&window, &ui::MainWindow::imageLoaded, &window, [&window, sample, screenshot] {
+    QObject::connect(&window, &ui::MainWindow::imageLoaded, &window, [&window, sample, segment, screenshot] {
       if (sample) return stageSampleSegmentation(window, screenshot);
+      if (segment) return segmentOpenedLabels(window, screenshot);
       QTimer::singleShot(1500, &window, [&window, screenshot] {
         QApplication::exit(window.grab().save(screenshot) ? 0 : 1);
       });
