@@ -48,7 +48,7 @@ const char* kUsage =
     "          [--support-slices z1,z2 | --shots N] [--axis x|y|z] [--model FILE | --untrained lite|paper]\n"
     "          [--modality auto|ct|mr] [--adapt SECONDS] [--device auto|cpu|cuda] [--seed N]\n"
     "          [--threads N] [--probabilities PREFIX] [--reference R] [--json]\n"
-    "          [--slice-range LABEL:FIRST-LAST[,...]]\n"
+    "          [--slice-range LABEL:FIRST-LAST[,...]] [--memory-budget-mb MB]\n"
     "                                      Segment Q from example slices, as the viewer's Segment button\n"
     "  train --output MODEL (--data DIR [--benchmark NAME --exclude-fold K] | --volumes LIST)\n"
     "        [--preset lite|paper] [--iterations N] [--init MODEL] [--resume CKPT] [--time-budget MIN]\n"

@@ -123,6 +123,15 @@ class CliTest : public QObject {
                                    "--untrained", "lite"});
     QCOMPARE(bad.exitCode, 1);
     QVERIFY(bad.err.contains("no voxels"));
+
+    // A memory budget the run cannot fit: refused with its own code, nothing written.
+    const QString tooBig = dir_.path() + "/too-big.nii.gz";
+    const Run refused = runProtolabel({"segment", "--image", data("totalsegmentator-examples/mr_c/mr_c_small_3mm.nii.gz"),
+                                       "--support-labels", data("totalsegmentator-examples/mr_c/mr_c_small_3mm_seg_total_mr.nii.gz"),
+                                       "--labels", "5", "--output", tooBig, "--untrained", "lite", "--memory-budget-mb", "16"});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.startsWith("Error [too-large]") && refused.err.contains("16 MiB are allowed"), refused.err.constData());
+    QVERIFY(!std::filesystem::exists(tooBig.toStdString()));
   }
 
   void shippedModelBeatsAnUntrainedNetwork() {

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "TestSupport.h"
+#include "protolabel/core/Error.h"
 #include "protolabel/core/LabelMap.h"
 #include "protolabel/core/io/ImageReader.h"
 #include "protolabel/core/io/LabelIO.h"
@@ -240,6 +241,36 @@ class PipelineTest : public QObject {
             << "), outside" << outside;
     QCOMPARE(outside, int64_t(0));
     QVERIFY(inside > count(truth, 5, middle - 5, middle + 5) / 2);
+  }
+
+  void aRunThatWouldNotFitInMemoryIsRefusedBeforeItStarts() {
+    // A budget below the estimate: refused with a clear message before the first stage reports
+    // progress (nothing adapted or segmented, nothing allocated for the result); the machine's own
+    // free memory lets the same run through.
+    const core::Volume image = core::readImage(kSample).volume;
+    segmentation::PipelineInput input;
+    input.image = &image;
+    input.examples = segmentation::examplesFromLabels(core::readLabelMap(kSampleLabels), {5, 1}, core::Axis::Z, 1);
+    segmentation::PipelineOptions options;
+    options.adaptSeconds = 0;
+    options.memoryBudgetBytes = uint64_t(64) << 20;
+    int progressCalls = 0;
+    const auto progress = [&](const segmentation::PipelineProgress&) {
+      ++progressCalls;
+      return true;
+    };
+    QString message;
+    try {
+      segmentation::Pipeline(model_).run(input, options, progress);
+    } catch (const core::Error& e) {
+      QCOMPARE(e.code(), core::ErrorCode::TooLarge);
+      message = QString::fromStdString(e.what());
+    }
+    QVERIFY2(message.contains("122 x 101 x 112") && message.contains("64 MiB are allowed"), qPrintable(message));
+    QCOMPARE(progressCalls, 0);
+    options.memoryBudgetBytes = 0;
+    QVERIFY(segmentation::Pipeline(model_).run(input, options, progress).labels.voxels().voxelCount() > 0);
+    QVERIFY(progressCalls > 0);
   }
 
   void theModelFileCarriesItsPreprocessing() {

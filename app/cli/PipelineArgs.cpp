@@ -13,7 +13,7 @@ const std::set<std::string>& pipelineFlags() {
 }
 
 const std::set<std::string>& pipelineOptions() {
-  static const std::set<std::string> options{"modality", "adapt", "adapt-iterations", "adapt-lr", "origin-weight", "continuity-mm", "stop-fraction", "intensity-gate", "gate-smoothing", "threshold", "min-resemblance", "slice-range"};
+  static const std::set<std::string> options{"modality", "adapt", "adapt-iterations", "adapt-lr", "origin-weight", "continuity-mm", "stop-fraction", "intensity-gate", "gate-smoothing", "threshold", "min-resemblance", "slice-range", "memory-budget-mb"};
   return options;
 }
 
@@ -46,6 +46,7 @@ segmentation::PipelineOptions pipelineOptionsFromArgs(const CommandLine& cl) {
   o.threshold = cl.numberOption("threshold", 0.01, 0.99).value_or(o.threshold);
   o.intensityGate = cl.numberOption("intensity-gate", 0, 100).value_or(o.intensityGate);
   if (auto seed = cl.intOption("seed")) o.seed = uint64_t(*seed);
+  if (auto mb = cl.intOption("memory-budget-mb", 1, int64_t(1) << 30)) o.memoryBudgetBytes = uint64_t(*mb) << 20;
   if (auto ranges = cl.option("slice-range")) o.sliceRanges = parseSliceRanges(*ranges);
   return o;
 }

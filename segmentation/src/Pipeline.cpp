@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "IntensityGate.h"
+#include "MemoryBudget.h"
 #include "PlaneIndex.h"
 #include "Propagation.h"
 #include "TaskRunner.h"
@@ -57,23 +58,31 @@ ExampleSet flipped(const ExampleSet& set, const NetworkVolume& volume) {
   return out;
 }
 
-// Per voxel, the most probable structure and its probability (quantised to 0..255), in the network's
-// voxel order; plus each structure's own probabilities when kept (4 bytes per voxel each). Planes
-// may arrive from several threads in any order: a tie goes to the structure listed first, so the
-// result does not depend on the order.
+// Per voxel, the most probable structure (its position in the request, one byte) and its probability
+// (quantised to 0..255), in the network's voxel order; plus each structure's own probabilities when
+// kept (4 bytes per voxel each). Planes may arrive from several threads in any order: a tie goes to
+// the structure listed first, so the result does not depend on the order.
 struct Fusion {
+  static constexpr std::size_t kMaxStructures = 256;
   PlaneIndex index;
   std::vector<uint8_t> best;
-  std::vector<uint16_t> winner;
+  std::vector<uint8_t> winner;  // index into `values`
+  std::vector<uint16_t> values;  // the structures in request order
   std::map<uint16_t, std::vector<float>> probabilities;
-  std::map<uint16_t, int> rank;  // position of each structure in the request
+  std::map<uint16_t, uint8_t> rank;
   bool keep;
   std::mutex mutex;
 
   Fusion(const core::Size3& size, core::Axis axis, bool keepProbabilities, const std::vector<LabelExamples>& labels)
       : index(size, axis), best(std::size_t(size[0] * size[1] * size[2]), 0), winner(best.size(), 0),
         keep(keepProbabilities) {
-    for (const LabelExamples& l : labels) rank.emplace(l.label, int(rank.size()));
+    if (labels.size() > kMaxStructures)
+      throw core::Error(core::ErrorCode::InvalidArgument,
+                        "at most " + std::to_string(kMaxStructures) + " structures can be segmented in one run");
+    for (const LabelExamples& l : labels) {
+      rank.emplace(l.label, uint8_t(values.size()));
+      values.push_back(l.label);
+    }
   }
 
   void add(uint16_t label, int64_t slice, const std::vector<float>& plane) {
@@ -84,12 +93,12 @@ struct Fusion {
       if (p.empty()) p.assign(best.size(), 0.0f);
       kept = &p;
     }
-    const int ownRank = rank.at(label);
+    const uint8_t ownRank = rank.at(label);
     index.forEachPixel(slice, [&](std::size_t pixel, std::size_t voxel) {
       const float p = plane[pixel];
       const auto q = uint8_t(std::lround(std::clamp(p, 0.0f, 1.0f) * 255.0f));
-      if (q > best[voxel] || (q == best[voxel] && q > 0 && ownRank < rank.at(winner[voxel])))
-        best[voxel] = q, winner[voxel] = label;
+      if (q > best[voxel] || (q == best[voxel] && q > 0 && ownRank < winner[voxel]))
+        best[voxel] = q, winner[voxel] = ownRank;
       if (kept) (*kept)[voxel] = p;
     });
   }
@@ -179,6 +188,12 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   const ExampleSet& examples = crossScan ? input.support->examples : input.examples;
   checkExamples(examples, crossScan ? input.support->image->size() : image.size(),
                 crossScan ? "in the support scan" : "on this scan");
+  MemoryNeed need;
+  need.voxels = image.voxelCount();
+  need.supportVoxels = crossScan ? input.support->image->voxelCount() : 0;
+  need.structures = examples.labels.size();
+  need.keepProbabilities = options.keepProbabilities;
+  requireMemoryFor(need, image.size(), options.memoryBudgetBytes);
 
   // The network's view of the scan (and of the support scan).
   PipelineResult result;
@@ -294,8 +309,8 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   for (auto& [value, p] : fusion.probabilities) query.flip(p);
   result.labels = core::LabelMap(image.geometry(), core::PixelType::UInt16);
   uint16_t* out = result.labels.voxels().data<uint16_t>();
-  for (std::size_t i = 0; i < fusion.best.size(); ++i) out[i] = fusion.best[i] > 127 ? fusion.winner[i] : 0;
-  std::vector<uint16_t>().swap(fusion.winner);
+  for (std::size_t i = 0; i < fusion.best.size(); ++i) out[i] = fusion.best[i] > 127 ? fusion.values[fusion.winner[i]] : 0;
+  std::vector<uint8_t>().swap(fusion.winner);
   keepWithinSliceRanges(result.labels, options.sliceRanges, examples.axis);
   for (const LabelExamples& label : examples.labels) {
     if (options.keepConnected) {

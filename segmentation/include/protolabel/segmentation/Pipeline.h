@@ -61,6 +61,8 @@ struct PipelineOptions {
   std::map<uint16_t, std::pair<int64_t, int64_t>> sliceRanges;
   // Keep every structure's probability map (memory: 4 bytes per voxel and structure).
   bool keepProbabilities = false;
+  // A run whose estimated memory exceeds this is refused before it allocates (0: the memory free now).
+  uint64_t memoryBudgetBytes = 0;
   uint64_t seed = 2025;
 };
 
