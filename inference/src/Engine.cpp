@@ -55,7 +55,7 @@ SegmentationResult Engine::segment(const SegmentationRequest& request, const Pro
   torch::NoGradGuard noGrad;
   const SliceAxis axis = request.axis;
   // Without the cache every support is re-encoded for every query slice, as the reference does.
-  SliceSegmenter segmenter(impl_->model, request.query, axis, request.cacheSupport ? int64_t(512) << 20 : 0);
+  SliceSegmenter segmenter(impl_->model, request.query, axis, request.cacheSupport ? SliceSegmenter::kDefaultFeatureCacheBytes : 0);
   validateSupports(request);
   const int64_t slices = segmenter.sliceCount();
 

@@ -13,9 +13,9 @@ namespace protolabel::segmentation {
 namespace {
 // Per voxel of the scan: the network's float copy (4 bytes), the fusion's best probability and
 // winner (1 + 1), the result's labels and uncertainty (2 + 1), the connectivity marks (1), and room
-// for LibTorch's slice temporaries and the allocator's slack. A support scan
-// adds its two float copies. Fixed: the model with its adapted copy, LibTorch's arenas and the
-// query feature cache. Measured peaks of `protolabel segment`, scan included, against this estimate:
+// for LibTorch's slice temporaries and the allocator's slack. Per voxel of a support scan: its float
+// copy and the same room. Fixed: the model with its adapted copy, LibTorch's arenas and the query
+// feature cache. Measured peaks of `protolabel segment`, scan included, against this estimate:
 // the sample (122x101x112, 4 structures, adaptation on) 489 MiB against 784 MiB; 512x512x300 with 5
 // structures 1,212 MiB against 1,668 MiB.
 constexpr uint64_t kBytesPerVoxel = 12;

@@ -227,7 +227,8 @@ PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& 
   const auto segmentStart = Clock::now();
   const inference::VolumeView supportView = crossScan ? supportVolume->view() : inference::VolumeView{};
   auto segmenter = std::make_unique<inference::SliceSegmenter>(
-      model, query.view(), static_cast<inference::SliceAxis>(int(examples.axis)), int64_t(512) << 20, options.mirror);
+      model, query.view(), static_cast<inference::SliceAxis>(int(examples.axis)),
+      inference::SliceSegmenter::kDefaultFeatureCacheBytes, options.mirror);
   const PlaneIndex index(image.size(), examples.axis);
   const core::SliceLayout layout = core::sliceLayout(image.size(), examples.axis);
   const core::Vec3& spacing = image.geometry().spacing;

@@ -86,13 +86,12 @@ void StatisticsPanel::labelsChanged() {
 void StatisticsPanel::showEvent(QShowEvent* event) {
   QWidget::showEvent(event);
   // Right away (not the debounce interval, which stays as it is): the user is looking now.
-  if (!isCurrent() && !running_) QTimer::singleShot(0, this, &StatisticsPanel::startComputation);
+  if (!isCurrent() && !work_.running()) QTimer::singleShot(0, this, &StatisticsPanel::startComputation);
 }
 
 void StatisticsPanel::startComputation() {
-  if (running_ || isCurrent()) return;  // onFinished() starts the next one
+  if (work_.running() || isCurrent()) return;  // onFinished() starts the next one
   if (!model_->hasImage()) return showStatistics({}, revision_);
-  running_ = true;
   // The image is immutable and shared; the labels change under the user's brush, so the worker
   // gets its own copy, taken here on the GUI thread.
   std::shared_ptr<const core::Volume> image = model_->session().sharedImage();
@@ -111,7 +110,6 @@ void StatisticsPanel::startComputation() {
 }
 
 void StatisticsPanel::onFinished(Result result) {
-  running_ = false;
   // A synchronous update (Copy, Export) may have shown newer figures meanwhile.
   if (result.revision > shownRevision_) showStatistics(std::move(result.statistics), result.revision, result.error);
   if (!isCurrent() && isVisible()) debounce_.start();

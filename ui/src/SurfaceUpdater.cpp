@@ -15,7 +15,7 @@ SurfaceUpdater::~SurfaceUpdater() {
 quint64 SurfaceUpdater::request(const core::LabelMap& snapshot, std::vector<uint16_t> values) {
   const quint64 ticket = nextTicket_++;
   Job job{ticket, std::make_shared<const core::LabelMap>(snapshot), std::move(values), options_};
-  if (running_)
+  if (work_.running())
     pending_ = std::move(job);  // replaces an older waiting request
   else
     start(std::move(job));
@@ -28,7 +28,6 @@ void SurfaceUpdater::discard() {
 }
 
 void SurfaceUpdater::start(Job job) {
-  running_ = true;
   runningTicket_ = job.ticket;
   const auto cancelled = cancelled_;
   work_.start([job = std::move(job), cancelled]() -> std::vector<core::LabelSurface> {
@@ -42,7 +41,6 @@ void SurfaceUpdater::start(Job job) {
 }
 
 void SurfaceUpdater::onFinished(std::vector<core::LabelSurface> surfaces) {
-  running_ = false;
   const quint64 finished = runningTicket_;
   // Start the next extraction before handing these out, so the worker is never idle while work waits.
   if (pending_) {

@@ -30,7 +30,7 @@ class SurfaceUpdater : public QObject {
   // Every request made so far is withdrawn: the waiting one is dropped and the running one's result
   // is never delivered (a new image, or a proposal that is gone, makes them stale).
   void discard();
-  bool isBusy() const { return running_; }
+  bool isBusy() const { return work_.running(); }
 
  Q_SIGNALS:
   // Emitted in the thread of this object, once per extraction that ran and was not discarded.
@@ -49,8 +49,7 @@ class SurfaceUpdater : public QObject {
   core::SurfaceOptions options_;
   BackgroundTask<std::vector<core::LabelSurface>> work_{
       [this](std::vector<core::LabelSurface> surfaces) { onFinished(std::move(surfaces)); }};
-  // Cleared only when the result is delivered: the worker may end before that.
-  bool running_ = false;
+  // work_.running() stays true until the result is delivered, so a request never slips in between.
   quint64 runningTicket_ = 0, nextTicket_ = 1, firstWanted_ = 1;
   std::optional<Job> pending_;
   std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);

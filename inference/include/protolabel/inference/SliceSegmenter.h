@@ -16,11 +16,12 @@ namespace protolabel::inference {
 
 class SliceSegmenter {
  public:
+  static constexpr int64_t kDefaultFeatureCacheBytes = int64_t(512) << 20;
   // `query` (and every support volume passed later) must outlive the segmenter. With `mirror`, every
   // probability is the mean of the episode as given and of its left-right mirror image (support and
   // query mirrored, the result mirrored back): twice the network work.
   SliceSegmenter(std::shared_ptr<Model> model, const VolumeView& query, SliceAxis axis,
-                 int64_t featureCacheBytes = int64_t(512) << 20, bool mirror = false);
+                 int64_t featureCacheBytes = kDefaultFeatureCacheBytes, bool mirror = false);
   ~SliceSegmenter();
   SliceSegmenter(const SliceSegmenter&) = delete;
   SliceSegmenter& operator=(const SliceSegmenter&) = delete;

@@ -69,7 +69,6 @@ class StatisticsPanel : public QWidget {
   QPushButton* export_;
   QTimer debounce_;
   BackgroundTask<Result> work_{[this](Result result) { onFinished(std::move(result)); }};
-  bool running_ = false;
   uint64_t revision_ = 1;       // increases with every change of the labels, table or image
   uint64_t shownRevision_ = 0;  // the revision the table shows
   std::vector<core::LabelStatistics> shown_;
