@@ -110,6 +110,31 @@ class CoreModelTest : public QObject {
     QVERIFY(labels.table().find(700));
     QCOMPARE(QString::fromStdString(labels.table().find(3)->name), QString("Label 3"));
 
+    // The labelled box, and the map cropped to it: same voxels at the same physical places.
+    const IndexBox content = labels.contentExtent();
+    QCOMPARE(content.lo, (std::array<int64_t, 3>{1, 1, 0}));
+    QCOMPARE(content.hi, (std::array<int64_t, 3>{6, 4, 2}));
+    QVERIFY(LabelMap(obliqueGeometry()).contentExtent().empty());
+    const LabelMap wide = labels.cropped(content);
+    QCOMPARE(wide.pixelType(), PixelType::UInt16);  // 700 does not fit a byte
+    QCOMPARE(wide.geometry().size, (Size3{6, 4, 3}));
+    QVERIFY(wide.table().find(700));
+    const Size3& n = wide.geometry().size;
+    for (int64_t k = 0; k < n[2]; ++k)
+      for (int64_t j = 0; j < n[1]; ++j)
+        for (int64_t i = 0; i < n[0]; ++i) {
+          QCOMPARE(wide.at(i, j, k), labels.at(i + 1, j + 1, k));
+          const Vec3 inCrop = wide.geometry().indexToPhysical({double(i), double(j), double(k)});
+          const Vec3 inWhole = labels.geometry().indexToPhysical({double(i + 1), double(j + 1), double(k)});
+          for (int a = 0; a < 3; ++a) QVERIFY(std::abs(inCrop[a] - inWhole[a]) < 1e-9);
+        }
+    IndexBox firstLabel = labels.extentOf(3);
+    firstLabel.lo[0] -= 5;  // clamped to the grid
+    const LabelMap narrow = labels.cropped(firstLabel);
+    QCOMPARE(narrow.pixelType(), PixelType::UInt8);
+    QCOMPARE(narrow.geometry().size, (Size3{5, 2, 3}));
+    QCOMPARE(narrow.histogram(), (std::map<uint16_t, int64_t>{{3, 2}}));
+
     LabelMap small(obliqueGeometry(), PixelType::UInt8);
     QVERIFY_THROWS_EXCEPTION(Error, small.set(0, 0, 0, 300));
     QVERIFY_THROWS_EXCEPTION(Error, LabelMap(obliqueGeometry(), PixelType::Float32));

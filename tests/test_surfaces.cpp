@@ -215,6 +215,32 @@ class SurfacesTest : public QObject {
     QVERIFY(extractLabelSurfaces(empty, {1, 5}).empty());
   }
 
+  void surfacesOfTheLabelledBoxAreThoseOfTheWholeMap() {
+    // The 3D view meshes a crop of the labels (the box that holds them, one voxel wider): the same
+    // surfaces in physical space as the whole grid gives.
+    IndexBox box = sample_.contentExtent();
+    QVERIFY(!box.empty());
+    for (int a = 0; a < 3; ++a) {
+      --box.lo[a];
+      ++box.hi[a];
+    }
+    const LabelMap crop = sample_.cropped(box);
+    QVERIFY(crop.geometry().voxelCount() < sample_.geometry().voxelCount());
+    const std::vector<uint16_t> values = presentValues(sample_);
+    const auto whole = extractLabelSurfaces(sample_, values);
+    const auto cropped = extractLabelSurfaces(crop, values);
+    QCOMPARE(cropped.size(), whole.size());
+    for (std::size_t s = 0; s < whole.size(); ++s) {
+      QCOMPARE(cropped[s].value, whole[s].value);
+      QCOMPARE(cropped[s].triangles, whole[s].triangles);
+      QCOMPARE(cropped[s].points.size(), whole[s].points.size());
+      double worst = 0;
+      for (std::size_t i = 0; i < whole[s].points.size(); ++i)
+        worst = std::max(worst, double(std::abs(cropped[s].points[i] - whole[s].points[i])));
+      QVERIFY2(worst < 1e-3, qPrintable(QString("label %1 moved %2 mm").arg(whole[s].value).arg(worst)));
+    }
+  }
+
   void flippedDirectionFromRealData() {
     // A real label map stored LAS: one axis mirrored relative to LPS, so triangle winding must flip.
     const std::string path = protolabel::test::dataPath("totalsegmentator-examples/ct_b_dicom/ct_b_seg_total.nii.gz");

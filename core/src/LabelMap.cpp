@@ -103,6 +103,60 @@ std::map<uint16_t, IndexBox> LabelMap::extents() const {
   return boxes;
 }
 
+IndexBox LabelMap::contentExtent() const {
+  IndexBox box;
+  const Size3& s = geometry().size;
+  dispatchLabelType(pixelType(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* row = voxels_.data<T>();
+    for (int64_t k = 0; k < s[2]; ++k)
+      for (int64_t j = 0; j < s[1]; ++j, row += s[0]) {
+        T any = 0;
+        for (int64_t i = 0; i < s[0]; ++i) any |= row[i];  // no early exit, so it vectorises
+        if (!any) continue;
+        int64_t first = 0, last = s[0] - 1;
+        while (!row[first]) ++first;
+        while (!row[last]) --last;
+        const bool fresh = box.empty();
+        const int64_t lo[3] = {first, j, k}, hi[3] = {last, j, k};
+        for (int a = 0; a < 3; ++a) {
+          box.lo[a] = fresh ? lo[a] : std::min(box.lo[a], lo[a]);
+          box.hi[a] = fresh ? hi[a] : std::max(box.hi[a], hi[a]);
+        }
+      }
+  });
+  return box;
+}
+
+LabelMap LabelMap::cropped(IndexBox box) const {
+  const Size3& s = geometry().size;
+  Size3 n{};
+  for (int a = 0; a < 3; ++a) {
+    box.lo[a] = std::clamp<int64_t>(box.lo[a], 0, s[a] - 1);
+    box.hi[a] = std::clamp<int64_t>(box.hi[a], box.lo[a], s[a] - 1);
+    n[a] = box.hi[a] - box.lo[a] + 1;
+  }
+  ImageGeometry grid = geometry();
+  grid.size = n;
+  grid.origin = geometry().indexToPhysical({double(box.lo[0]), double(box.lo[1]), double(box.lo[2])});
+  return dispatchLabelType(pixelType(), [&](auto tag) {
+    using T = decltype(tag);
+    const auto rowOf = [&](int64_t j, int64_t k) { return voxels_.data<T>() + voxels_.linearIndex(box.lo[0], j, k); };
+    T highest = 0;
+    for (int64_t k = box.lo[2]; k <= box.hi[2]; ++k)
+      for (int64_t j = box.lo[1]; j <= box.hi[1]; ++j) highest = std::max(highest, *std::max_element(rowOf(j, k), rowOf(j, k) + n[0]));
+    LabelMap out(grid, highest <= 255 ? PixelType::UInt8 : PixelType::UInt16);
+    out.table_ = table_;
+    dispatchLabelType(out.pixelType(), [&](auto outTag) {
+      using U = decltype(outTag);
+      U* dst = out.voxels_.data<U>();
+      for (int64_t k = box.lo[2]; k <= box.hi[2]; ++k)
+        for (int64_t j = box.lo[1]; j <= box.hi[1]; ++j, dst += n[0]) std::copy(rowOf(j, k), rowOf(j, k) + n[0], dst);
+    });
+    return out;
+  });
+}
+
 LabelTable LabelMap::completeTable() const {
   LabelTable table = table_;
   for (const auto& [value, count] : histogram())

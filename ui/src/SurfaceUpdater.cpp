@@ -14,7 +14,15 @@ SurfaceUpdater::~SurfaceUpdater() {
 
 quint64 SurfaceUpdater::request(const core::LabelMap& snapshot, std::vector<uint16_t> values) {
   const quint64 ticket = nextTicket_++;
-  Job job{ticket, std::make_shared<const core::LabelMap>(snapshot), std::move(values), options_};
+  // Only the part that holds labels, with a background margin so surfaces close as on the whole
+  // grid: a full copy of a 512x512x300 map would cost 157 MB while a segmentation runs.
+  core::IndexBox box = snapshot.contentExtent();
+  const bool unlabelled = box.empty();
+  for (int a = 0; a < 3; ++a) {
+    box.lo[a] = unlabelled ? 0 : box.lo[a] - 1;
+    box.hi[a] = unlabelled ? 0 : box.hi[a] + 1;
+  }
+  Job job{ticket, std::make_shared<const core::LabelMap>(snapshot.cropped(box)), std::move(values), options_};
   if (work_.running())
     pending_ = std::move(job);  // replaces an older waiting request
   else

@@ -42,6 +42,12 @@ class LabelMap {
   IndexBox extentOf(uint16_t value) const;
   // The extent of every non-zero value present, in one pass over the voxels.
   std::map<uint16_t, IndexBox> extents() const;
+  // The box of every non-zero voxel (empty when there is none), in one fast pass: a row without
+  // labels costs one vectorised sweep.
+  IndexBox contentExtent() const;
+  // These labels on the sub-grid `box` (clamped to the grid; at least one voxel), where they lie in
+  // physical space, with the same table; stored as uint8 when every value in the box fits.
+  LabelMap cropped(IndexBox box) const;
   // The mask of `value` on slice `index` normal to `axis` (u fastest, see Slicing.h): 1 where labelled.
   std::vector<uint8_t> sliceMask(Axis axis, int64_t index, uint16_t value) const;
   // The slices normal to `axis` that hold `value`, in increasing order.
