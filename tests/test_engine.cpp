@@ -152,6 +152,22 @@ class EngineTest : public QObject {
     }
   }
 
+  void wholeNumberVoxelsGiveWhatTheirFloatsGive() {
+    // A CT in HU handed over as int16 (half the memory) must segment exactly as its float copy.
+    QCOMPARE(ct_.image.pixelType(), core::PixelType::Int16);
+    inference::VolumeView whole = ct_.view;
+    whole.voxels = nullptr;
+    whole.wholeVoxels = ct_.image.data<int16_t>();
+    inference::Engine engine(model_);
+    auto request = liverAndSpleen();
+    request.querySlices = {4, 12, 20};
+    const auto fromFloats = engine.segment(request);
+    request.query = whole;
+    const auto fromWholeNumbers = engine.segment(request);
+    for (std::size_t l = 0; l < 2; ++l) QCOMPARE(fromWholeNumbers.labels[l].probability, fromFloats.labels[l].probability);
+    QCOMPARE(fromWholeNumbers.labelMap, fromFloats.labelMap);
+  }
+
   void cachedAndReEncodedSupportsAgree() {
     inference::Engine engine(model_);
     auto request = liverAndSpleen();

@@ -288,17 +288,27 @@ class PipelineTest : public QObject {
     const core::Volume image = core::readImage(kSample).volume;
     const segmentation::NetworkVolume asStored(image, segmentation::Modality::CT, info.preprocessing);
     QVERIFY(!asStored.flips().any());
-    const auto [lo, hi] = std::minmax_element(asStored.voxels().begin(), asStored.voxels().end());
+    QVERIFY(asStored.keepsWholeNumbers());  // int32 HU clipped to an integer window: held as int16
+    const std::vector<float> stored = asStored.floatVoxels();
+    const auto [lo, hi] = std::minmax_element(stored.begin(), stored.end());
     QCOMPARE(double(*lo), -100.0);
     QCOMPARE(double(*hi), 200.0);
     const segmentation::NetworkVolume las(image, segmentation::Modality::CT, inference::Model::inspect(kShippedModel).preprocessing);
     QVERIFY(las.flips().x && !las.flips().y && !las.flips().z);  // RAS -> LAS: only x is mirrored
-    QCOMPARE(double(*std::min_element(las.voxels().begin(), las.voxels().end())), -125.0);
+    const std::vector<float> flipped = las.floatVoxels();
+    QCOMPARE(double(*std::min_element(flipped.begin(), flipped.end())), -125.0);
     // Voxel (0, 0, 0) of the stored order is voxel (nx-1, 0, 0) of the network's.
-    QCOMPARE(las.voxels()[std::size_t(image.size()[0] - 1)], std::clamp(float(image.valueAt(0, 0, 0)), -125.f, 275.f));
+    QCOMPARE(flipped[std::size_t(image.size()[0] - 1)], std::clamp(float(image.valueAt(0, 0, 0)), -125.f, 275.f));
     // MR is never clipped.
     const segmentation::NetworkVolume mr(image, segmentation::Modality::MR, info.preprocessing);
-    QVERIFY(*std::max_element(mr.voxels().begin(), mr.voxels().end()) > 1000);
+    const std::vector<float> unclipped = mr.floatVoxels();
+    QVERIFY(*std::max_element(unclipped.begin(), unclipped.end()) > 1000);
+    // Fractions stay float: a window with a fractional bound, or float voxels; the values agree.
+    const segmentation::NetworkVolume fractional(image, segmentation::Modality::CT, {-100.5, 200, "stored"});
+    QVERIFY(!fractional.keepsWholeNumbers());
+    const segmentation::NetworkVolume real(image.convertedTo(core::PixelType::Float32), segmentation::Modality::CT, info.preprocessing);
+    QVERIFY(!real.keepsWholeNumbers());
+    QVERIFY(real.floatVoxels() == stored);
   }
 
   void theModalityComesFromTheUserThenTheHeaderThenTheIntensities() {
@@ -346,7 +356,7 @@ class PipelineTest : public QObject {
     in.read(reinterpret_cast<char*>(labels.data()), std::streamsize(n * 2));
     QVERIFY(in.good());
     const segmentation::NetworkVolume network(image, segmentation::Modality::CT, inference::Preprocessing{});
-    QVERIFY(voxels == network.voxels());
+    QVERIFY(voxels == network.floatVoxels());
     const core::Volume wide = truth.voxels().convertedTo(core::PixelType::UInt16);
     std::vector<uint16_t> expected(wide.data<uint16_t>(), wide.data<uint16_t>() + n);
     network.flip(expected);

@@ -13,7 +13,7 @@
 namespace protolabel::inference {
 
 struct PreparedVolume {
-  torch::Tensor raw;  // the caller's voxels, Z x Y x X, not owned
+  torch::Tensor raw;  // the caller's voxels, Z x Y x X, not owned: float32 or int16
   double mean = 0, scale = 1;
   std::array<double, 3> spacing{};
   double padValue = 0;  // the volume minimum after z-scoring (the reference pads with the minimum)
@@ -27,7 +27,7 @@ struct PreparedVolume {
 
   // Slice `index` z-scored, as H x W (rows along the slice's v axis, columns along u), with its frame.
   std::pair<torch::Tensor, SliceFrame> slice(SliceAxis axis, int64_t index, int64_t input) const {
-    const torch::Tensor s = (raw.select(2 - int(axis), index) - mean) / scale;
+    const torch::Tensor s = (raw.select(2 - int(axis), index).to(torch::kFloat32) - mean) / scale;
     const double su = axis == SliceAxis::X ? spacing[1] : spacing[0];
     const double sv = axis == SliceAxis::Z ? spacing[1] : spacing[2];
     return {s, SliceFrame::fit(s.size(1), s.size(0), su, sv, input)};

@@ -23,22 +23,23 @@ IntensityGate::IntensityGate(const NetworkVolume& volume, core::Axis axis, const
 
 std::vector<float> IntensityGate::smoothedPlane(int64_t slice) const {
   // A mean in the plane: noise no longer decides, tissue does.
-  const float* voxels = volume_.voxels().data();
   const int64_t w = index_.width(), h = index_.height();
   std::vector<float> out(index_.pixels());
-  for (int64_t v = 0; v < h; ++v)
-    for (int64_t u = 0; u < w; ++u) {
-      double sum = 0;
-      int n = 0;
-      for (int64_t dv = -smoothing_; dv <= smoothing_; ++dv)
-        for (int64_t du = -smoothing_; du <= smoothing_; ++du) {
-          const int64_t uu = u + du, vv = v + dv;
-          if (uu < 0 || vv < 0 || uu >= w || vv >= h) continue;
-          sum += voxels[index_(slice, uu, vv)];
-          ++n;
-        }
-      out[std::size_t(v * w + u)] = float(sum / n);
-    }
+  volume_.visitVoxels([&](const auto* voxels) {
+    for (int64_t v = 0; v < h; ++v)
+      for (int64_t u = 0; u < w; ++u) {
+        double sum = 0;
+        int n = 0;
+        for (int64_t dv = -smoothing_; dv <= smoothing_; ++dv)
+          for (int64_t du = -smoothing_; du <= smoothing_; ++du) {
+            const int64_t uu = u + du, vv = v + dv;
+            if (uu < 0 || vv < 0 || uu >= w || vv >= h) continue;
+            sum += voxels[index_(slice, uu, vv)];
+            ++n;
+          }
+        out[std::size_t(v * w + u)] = float(sum / n);
+      }
+  });
   return out;
 }
 

@@ -74,7 +74,7 @@ void writePreparedTrainingVolume(const std::string& path, const core::Volume& im
   grid.size = image.size();
   grid.spacing = image.geometry().spacing;
   core::Volume prepared(grid, core::PixelType::Float32);
-  std::copy(network.voxels().begin(), network.voxels().end(), prepared.data<float>());
+  network.visitVoxels([&](const auto* v) { std::copy(v, v + image.voxelCount(), prepared.data<float>()); });
   core::Volume ids(grid, core::PixelType::UInt16);
   if (supervoxels) ids = flippedIds(*supervoxels, network, grid);
   else if (computeSupervoxels) ids = core::computeSupervoxels(prepared);

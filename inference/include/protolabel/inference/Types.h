@@ -14,11 +14,13 @@ Device parseDevice(const std::string& name);  // "auto", "cpu", "cuda"; throws E
 // Axis normal to the slices: X sagittal, Y coronal, Z axial (voxel axes, x fastest in memory).
 enum class SliceAxis { X = 0, Y = 1, Z = 2 };
 
-// A non-owning view of float voxels, x fastest, then y, then z.
+// A non-owning view of voxels, x fastest, then y, then z: float, or whole numbers in int16 (a CT in
+// HU needs no more, and half the memory of float). Set one of the two pointers.
 struct VolumeView {
   const float* voxels = nullptr;
   std::array<int64_t, 3> size{0, 0, 0};
   std::array<double, 3> spacing{1, 1, 1};
+  const int16_t* wholeVoxels = nullptr;
   int64_t voxelCount() const { return size[0] * size[1] * size[2]; }
 };
 

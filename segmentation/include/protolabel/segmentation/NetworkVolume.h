@@ -1,7 +1,9 @@
 #pragma once
-// A volume as the network expects it (the model file's Preprocessing): float intensities, CT clipped to
-// the model's window, voxel axes flipped into the training orientation. Labels and masks are flipped
-// the same way on the way in and back on the way out; flips are their own inverse.
+// A volume as the network expects it (the model file's Preprocessing): intensities, CT clipped to the
+// model's window, voxel axes flipped into the training orientation. Labels and masks are flipped the
+// same way on the way in and back on the way out; flips are their own inverse. The intensities are
+// kept as int16 when they are all whole numbers in its range (a CT in HU clipped to an integer
+// window: half the memory of float, the same values), as float otherwise.
 #include <cstdint>
 #include <vector>
 
@@ -18,9 +20,19 @@ class NetworkVolume {
   // `modality` must be resolved (CT or MR).
   NetworkVolume(const core::Volume& image, Modality modality, const inference::Preprocessing& preprocessing);
 
-  const std::vector<float>& voxels() const { return voxels_; }
+  // The prepared intensities as float (a copy when they are kept as int16).
+  std::vector<float> floatVoxels() const;
+  bool keepsWholeNumbers() const { return !whole_.empty(); }
+  // Calls f(const T* voxels) with T float or int16_t, whichever holds them.
+  template <class F>
+  decltype(auto) visitVoxels(F&& f) const {
+    return whole_.empty() ? f(static_cast<const float*>(real_.data())) : f(static_cast<const int16_t*>(whole_.data()));
+  }
   // Frees the voxels once the network is done; size and flips stay usable.
-  void releaseVoxels() { std::vector<float>().swap(voxels_); }
+  void releaseVoxels() {
+    std::vector<float>().swap(real_);
+    std::vector<int16_t>().swap(whole_);
+  }
   const core::Size3& size() const { return size_; }
   const core::AxisFlips& flips() const { return flips_; }
   Modality modality() const { return modality_; }
@@ -35,7 +47,8 @@ class NetworkVolume {
   void flipSliceMask(std::vector<T>& mask, core::Axis axis) const { core::flipSliceMask(mask, size_, axis, flips_); }
 
  private:
-  std::vector<float> voxels_;
+  std::vector<float> real_;      // one of the two holds the voxels
+  std::vector<int16_t> whole_;
   core::Size3 size_;
   core::Vec3 spacing_;
   core::AxisFlips flips_;
