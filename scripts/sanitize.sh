@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The suites that need neither LibTorch nor widgets (volumes, IO, DICOM with its helper process, label
-# files, label statistics, editing and the editing tools (interpolation, region growing, threshold brush,
+# files, label statistics, label surfaces, editing and the editing tools (interpolation, region growing, threshold brush,
 # workspaces), the annotation session with its undo and recovery) built and run under AddressSanitizer + UndefinedBehaviorSanitizer
 # (preset asan) and ThreadSanitizer (preset tsan). LibTorch and Qt are not built with the sanitizers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SUITES=(test_core_model test_image_roundtrip test_dicom test_label_files test_label_statistics test_editing test_tools test_session)
+SUITES=(test_core_model test_image_roundtrip test_dicom test_label_files test_label_statistics test_editing test_tools test_session test_surfaces)
 PATTERN="^($(IFS='|'; echo "${SUITES[*]}"))\$"
 # Under TSan also the segmentation and fine-tune runners with the real network and the GUI suites
 # (every worker of the viewer: loading, autosave, statistics, surfaces, segmentation, fine-tuning).

@@ -52,7 +52,7 @@ Engine::Engine(std::shared_ptr<Model> model) : impl_(std::make_unique<Impl>()) {
 Engine::~Engine() = default;
 
 SegmentationResult Engine::segment(const SegmentationRequest& request, const ProgressCallback& progress) {
-  torch::NoGradGuard noGrad;
+  c10::InferenceMode inferenceOnly;
   const SliceAxis axis = request.axis;
   // Without the cache every support is re-encoded for every query slice, as the reference does.
   SliceSegmenter segmenter(impl_->model, request.query, axis, request.cacheSupport ? SliceSegmenter::kDefaultFeatureCacheBytes : 0);

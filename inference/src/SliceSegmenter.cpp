@@ -123,7 +123,7 @@ int64_t SliceSegmenter::slicePixels() const {
 }
 
 int SliceSegmenter::addSupport(int64_t slice, const std::vector<uint8_t>& mask, uint64_t seed, const VolumeView* volume) {
-  torch::NoGradGuard noGrad;
+  c10::InferenceMode inferenceOnly;  // no autograd records, no version counters
   Impl& m = *impl_;
   const PreparedVolume* sourcePointer = &m.query;
   if (volume) {
@@ -172,7 +172,7 @@ void SliceSegmenter::releaseSupport(int support) {
 }
 
 std::vector<float> SliceSegmenter::probability(int64_t slice, int support) {
-  torch::NoGradGuard noGrad;
+  c10::InferenceMode inferenceOnly;  // no autograd records, no version counters
   Impl& m = *impl_;
   if (slice < 0 || slice >= sliceCount())
     throw EngineError(Code::InvalidInput, "query slice " + std::to_string(slice) + " lies outside the volume");
@@ -189,7 +189,7 @@ std::vector<float> SliceSegmenter::probability(int64_t slice, int support) {
 }
 
 double SliceSegmenter::resemblance(int64_t slice, const std::vector<uint8_t>& region, int support) {
-  torch::NoGradGuard noGrad;
+  c10::InferenceMode inferenceOnly;  // no autograd records, no version counters
   Impl& m = *impl_;
   const Impl::Support s = m.support(support);
   return m.timed(m.querySeconds, [&] {

@@ -24,4 +24,14 @@ uint64_t availableMemoryBytes();
 // Throws core::Error(TooLarge) when the estimate exceeds `budgetBytes` (0: availableMemoryBytes()).
 void requireMemoryFor(const MemoryNeed& need, const core::Size3& size, uint64_t budgetBytes);
 
+// On destruction, hands the heap's free pages back to the system. A run frees hundreds of MB of
+// slice-sized blocks on its worker threads' arenas, which the allocator would otherwise keep, so
+// what the caller allocates next (the viewer accepting the result) would add to them.
+struct FreedMemoryReturn {
+  FreedMemoryReturn() = default;
+  FreedMemoryReturn(const FreedMemoryReturn&) = delete;
+  FreedMemoryReturn& operator=(const FreedMemoryReturn&) = delete;
+  ~FreedMemoryReturn();
+};
+
 }  // namespace protolabel::segmentation

@@ -178,6 +178,7 @@ Pipeline::Pipeline(std::shared_ptr<inference::Model> model) : model_(std::move(m
 
 PipelineResult Pipeline::run(const PipelineInput& input, const PipelineOptions& options,
                              const PipelineCallback& progress) const {
+  const FreedMemoryReturn returnFreedMemory;  // first made, so last destroyed: after every buffer below
   const auto start = Clock::now();
   if (!input.image || input.image->isNull())
     throw core::Error(core::ErrorCode::InvalidArgument, "open an image before segmenting");
