@@ -1,10 +1,13 @@
 // The in-memory model: geometry maths, volumes, label maps and tables, orthogonal slicing.
 #include <QtTest>
 
+#include <unistd.h>
+
 #include <cmath>
 
 #include "protolabel/core/Error.h"
 #include "protolabel/core/LabelMap.h"
+#include "protolabel/core/SystemMemory.h"
 #include "protolabel/core/Slicing.h"
 #include "protolabel/core/Volume.h"
 
@@ -90,6 +93,16 @@ class CoreModelTest : public QObject {
     QCOMPARE(v.replaceNonFinite(-1.f), int64_t(2));
     QCOMPARE(v.countNonFinite(), int64_t(0));
     QCOMPARE(v.valueAtLinear(3), -1.0);
+  }
+
+  void memoryFiguresComeFromThisMachine() {
+    // MemAvailable counts free memory and what the kernel can reclaim; the spare share is half of RAM.
+    const uint64_t page = uint64_t(sysconf(_SC_PAGE_SIZE));
+    const uint64_t freeNow = uint64_t(sysconf(_SC_AVPHYS_PAGES)) * page, physical = uint64_t(sysconf(_SC_PHYS_PAGES)) * page;
+    QCOMPARE(spareMemoryBytes(), physical / 2);
+    const uint64_t available = availableMemoryBytes();
+    QVERIFY2(available >= freeNow / 2 && available <= physical,
+             qPrintable(QString("%1 MiB available, %2 MiB free").arg(available >> 20).arg(freeNow >> 20)));
   }
 
   void labelMapHistogramExtentAndTable() {

@@ -1,13 +1,11 @@
 #include "MemoryBudget.h"
 
 #include <malloc.h>
-#include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "protolabel/core/Error.h"
+#include "protolabel/core/SystemMemory.h"
 
 namespace protolabel::segmentation {
 
@@ -33,20 +31,8 @@ uint64_t estimatedPipelineBytes(const MemoryNeed& need) {
   return bytes;
 }
 
-uint64_t availableMemoryBytes() {
-  std::ifstream meminfo("/proc/meminfo");
-  for (std::string line; std::getline(meminfo, line);) {
-    std::istringstream fields(line);
-    std::string key;
-    uint64_t kib = 0;
-    if (fields >> key >> kib && key == "MemAvailable:") return kib << 10;
-  }
-  const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && pageSize > 0 ? uint64_t(pages) * uint64_t(pageSize) / 2 : uint64_t(8) << 30;
-}
-
 void requireMemoryFor(const MemoryNeed& need, const core::Size3& size, uint64_t budgetBytes) {
-  const uint64_t budget = budgetBytes ? budgetBytes : availableMemoryBytes();
+  const uint64_t budget = budgetBytes ? budgetBytes : core::availableMemoryBytes();
   const uint64_t needed = estimatedPipelineBytes(need);
   if (needed <= budget) return;
   throw core::Error(core::ErrorCode::TooLarge,

@@ -18,10 +18,7 @@ struct MemoryNeed {
 
 uint64_t estimatedPipelineBytes(const MemoryNeed& need);
 
-// Linux's MemAvailable (what can be allocated without swapping), or half the physical memory.
-uint64_t availableMemoryBytes();
-
-// Throws core::Error(TooLarge) when the estimate exceeds `budgetBytes` (0: availableMemoryBytes()).
+// Throws core::Error(TooLarge) when the estimate exceeds `budgetBytes` (0: core::availableMemoryBytes()).
 void requireMemoryFor(const MemoryNeed& need, const core::Size3& size, uint64_t budgetBytes);
 
 // On destruction, hands the heap's free pages back to the system. A run frees hundreds of MB of

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "protolabel/core/Error.h"
+#include "protolabel/core/SystemMemory.h"
 
 namespace fs = std::filesystem;
 
@@ -44,11 +45,7 @@ void requireReadableDirectory(const std::string& path) {
 }
 
 void requireFitsInMemory(uint64_t bytes, const std::string& path) {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long pageSize = sysconf(_SC_PAGE_SIZE);
-  const uint64_t physical = pages > 0 && pageSize > 0 ? uint64_t(pages) * uint64_t(pageSize) : 0;
-  // Leave room for the viewer, the labels and the engine's working copies.
-  const uint64_t limit = physical ? physical / 2 : (uint64_t(8) << 30);
+  const uint64_t limit = spareMemoryBytes();
   if (bytes > limit)
     throw Error(ErrorCode::TooLarge,
                 path + " needs " + std::to_string(bytes >> 20) + " MiB in memory, more than this machine can spare (" +
