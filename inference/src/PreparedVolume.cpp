@@ -17,21 +17,17 @@ PreparedVolume prepareVolume(const VolumeView& view, const char* role) {
   // One pass in double precision, without a float64 copy of a possibly large volume.
   double sum = 0, sumSquares = 0;
   const int64_t n = view.voxelCount();
-  if (view.voxels) {
+  const auto accumulate = [&](const auto* voxels) {
     for (int64_t i = 0; i < n; ++i) {
-      const double v = view.voxels[i];
+      const double v = voxels[i];
       if (!std::isfinite(v))
         throw EngineError(Code::NonFiniteVoxels, std::string("the ") + role + " volume contains NaN or infinite voxels");
       sum += v;
       sumSquares += v * v;
     }
-  } else {
-    for (int64_t i = 0; i < n; ++i) {
-      const double v = view.wholeVoxels[i];
-      sum += v;
-      sumSquares += v * v;
-    }
-  }
+  };
+  if (view.voxels) accumulate(view.voxels);
+  else accumulate(view.wholeVoxels);
   const double mean = sum / double(n);
   const double variance = n > 1 ? std::max(0.0, (sumSquares - double(n) * mean * mean) / double(n - 1)) : 0.0;
   const double std = std::sqrt(variance);

@@ -1,6 +1,7 @@
 #pragma once
 // Keeps the 3D surfaces up to date after edits without blocking the interface: extraction runs on a
-// worker thread on a copy of the part of the label map that holds labels, and requests arriving meanwhile are coalesced.
+// worker thread on a copy of the part of the label map that holds labels, and requests arriving
+// meanwhile are coalesced.
 #include <QObject>
 
 #include <atomic>
@@ -23,8 +24,8 @@ class SurfaceUpdater : public QObject {
   ~SurfaceUpdater() override;
 
   void setOptions(const core::SurfaceOptions& options) { options_ = options; }
-  // Extracts the surfaces of `values` from a copy of `snapshot`'s labelled box taken now (later edits do not race
-  // with the worker). While an extraction runs, only the latest request is kept to run next.
+  // Extracts the surfaces of `values` from a copy of `snapshot`'s labelled box taken now (later
+  // edits do not race with the worker). While an extraction runs, only the latest request is kept to run next.
   // Returns the request's ticket, which surfacesReady() carries.
   quint64 request(const core::LabelMap& snapshot, std::vector<uint16_t> values);
   // Every request made so far is withdrawn: the waiting one is dropped and the running one's result
