@@ -25,11 +25,12 @@ EXAMPLE_LABELS = (1, 2, 3, 6, 7)
 def read_nifti(path, code, item_size):
     data = gzip.open(path).read()
     dims = struct.unpack('<8h', data[40:56])
+    pixdim = struct.unpack('<8f', data[76:108])
     offset = int(struct.unpack('<f', data[108:112])[0])
     nx, ny, nz = dims[1:4]
     voxels = array.array(code)
     voxels.frombytes(data[offset:offset + nx * ny * nz * item_size])
-    return voxels, (nx, ny, nz)
+    return voxels, (nx, ny, nz), pixdim[1:4]
 
 
 def upsample(voxels, dims, code):
@@ -64,9 +65,9 @@ def main():
     out_dir = sys.argv[1]
     source = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'data', 'abd-ct-sabs')
-    image, dims = read_nifti(os.path.join(source, 'images', 'image_8.nii.gz'), 'h', 2)
-    labels, _ = read_nifti(os.path.join(source, 'labels', 'label_8.nii.gz'), 'B', 1)
-    spacing = (dims[0] * 1.70898 / SIZE, dims[1] * 1.70898 / SIZE, dims[2] * 2.5 / SLICES)
+    image, dims, voxel_size = read_nifti(os.path.join(source, 'images', 'image_8.nii.gz'), 'h', 2)
+    labels, _, _ = read_nifti(os.path.join(source, 'labels', 'label_8.nii.gz'), 'B', 1)
+    spacing = tuple(n * size / out for n, size, out in zip(dims, voxel_size, (SIZE, SIZE, SLICES)))
     os.makedirs(out_dir, exist_ok=True)
     write_nrrd(os.path.join(out_dir, 'ct512.nrrd'), upsample(image, dims, 'h'), 'int16', spacing)
     big = upsample(labels, dims, 'B')

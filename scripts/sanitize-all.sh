@@ -9,6 +9,5 @@ mkdir -p build
 cmake --preset asan -B build/asan-all -DPROTOLABEL_SANITIZE_INFERENCE=OFF ${CMAKE_ARGS:-} > build/asan-all-configure.log 2>&1 \
   || { tail -30 build/asan-all-configure.log; exit 1; }
 cmake --build build/asan-all
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+source scripts/sanitizer-options.sh
 ctest --test-dir build/asan-all --output-on-failure --timeout 1800 -E '^fuzz' "$@"  # more ctest options, e.g. -R test_gui

@@ -30,10 +30,7 @@ for preset in asan tsan; do
   [ "$preset" = tsan ] && targets+=("${TSAN_SUITES[@]}" protolabel)
   cmake --build --preset "$preset" --target "${targets[@]}"
 done
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-# die_after_fork=0: QProcess starts the command-line tool from a process with threads (it execs at once).
-export TSAN_OPTIONS="halt_on_error=1 die_after_fork=0 suppressions=$PWD/tests/tsan.supp"
+source scripts/sanitizer-options.sh
 ctest --test-dir build/asan --output-on-failure --timeout 900 -R "$ASAN_PATTERN"
 ctest --test-dir build/asan --output-on-failure --timeout 900 -R "^fuzz_(seeds|nii|nrrd|mha|dcm|dcm_inprocess|dcm_seg|seg_nrrd|label_txt)\$"
 # Mesa's software rasteriser and VTK's TBB backend run work on threads of their own, synchronised in
