@@ -1,7 +1,7 @@
 // The segmentation pipeline on real scans with the shipped model: `protolabel segment` and the
 // viewer's runner give the same label map (a CT and an MR), adaptation keeps its time budget and
 // stops on Cancel, extent control leaves slices far from the structure empty, one example slice per
-// organ gives the organs in 3D and its own example back, the model file carries
+// organ gives the organs in 3D and each example back, the model file carries
 // its preprocessing, the modality comes from the user before the DICOM header before the intensities,
 // and training volumes are prepared exactly as the pipeline prepares a scan; structures segmented
 // side by side on several workers give what one worker gives.
@@ -212,6 +212,7 @@ class PipelineTest : public QObject {
     const int64_t size[3] = {predicted.size()[0], predicted.size()[1], predicted.size()[2]};
     double volumeDice = 0, decided = 0, network = 0;
     for (uint16_t organ : kSampleOrgans) {
+      QVERIFY(result.exampleDice.count(organ) && result.exampleDecisionDice.count(organ));
       const double dice = core::dice3d(predicted.data<uint16_t>(), expected.data<uint16_t>(), size, organ);
       qInfo() << "organ" << organ << ": whole volume" << dice << ", its example slice" << result.exampleDecisionDice.at(organ)
               << "(network alone" << result.exampleDice.at(organ) << ")";
