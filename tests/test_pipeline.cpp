@@ -5,6 +5,8 @@
 // its preprocessing, the modality comes from the user before the DICOM header before the intensities,
 // and training volumes are prepared exactly as the pipeline prepares a scan; structures segmented
 // side by side on several workers give what one worker gives.
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -89,9 +91,18 @@ class PipelineTest : public QObject {
     cli.start(QString::fromStdString(test::executablePath()),
               {"segment", "--image", QString::fromStdString(image), "--support-labels", examples, "--output", output,
                "--model", QString::fromStdString(kShippedModel), "--adapt", "600", "--adapt-iterations", "8",
-               "--threads", "2"});
+               "--threads", "2", "--json"});
     QVERIFY(cli.waitForFinished(600000));
     QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    // The report gives each structure's Dice on its own example slice, as decided and of the network alone.
+    const QJsonObject onExample = QJsonDocument::fromJson(cli.readAllStandardOutput()).object()["dice_on_example"].toObject();
+    for (uint16_t value : labels) {
+      const QJsonObject own = onExample[QString::number(value)].toObject();
+      qInfo() << name << "label" << value << "on its example slice:" << own["pipeline"].toDouble() << "as decided,"
+              << own["network"].toDouble() << "the network alone";
+      QVERIFY(own["pipeline"].toDouble() > 0.5 && own["pipeline"].toDouble() <= 1.0);
+      QVERIFY(own["network"].toDouble() > 0.5 && own["network"].toDouble() <= 1.0);
+    }
 
     core::AnnotationSession session;
     const core::LoadedImage loaded = core::readImage(image);

@@ -7,6 +7,7 @@
 // --support-image, each label of S at 1/6, 1/2 and 5/6 of its extent (as the viewer takes a labelled
 // volume's examples); --support-slices or --shots choose others.
 #include <chrono>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -182,12 +183,19 @@ int runSegment(const Args& args) {
       diceJson[QString::number(value)] =
           core::dice3d(result.labels.voxels().data<uint16_t>(), truth.data<uint16_t>(), dims, value);
   }
+  // How well each structure's own example slices come back, the example not pasted (a diagnostic:
+  // low means the model does not reproduce what it was shown); only for examples on this scan.
+  QJsonObject exampleJson;
+  for (const auto& [value, decided] : result.exampleDecisionDice)
+    if (!std::isnan(decided) && result.exampleDice.count(value))
+      exampleJson[QString::number(value)] = QJsonObject{{"pipeline", decided}, {"network", result.exampleDice.at(value)}};
   if (json) {
     QJsonObject out{{"output", QString::fromStdString(output)},
                     {"seconds", seconds},
                     {"modality", segmentation::modalityName(result.modality)},
                     {"adapt_iterations", qint64(result.adaptIterations)}};
     if (!diceJson.isEmpty()) out["dice"] = diceJson;
+    if (!exampleJson.isEmpty()) out["dice_on_example"] = exampleJson;
     printJson(out);
   } else {
     std::cout << "Wrote " << output << " (" << values.size() << " structure(s), " << segmentation::modalityName(result.modality)
@@ -197,6 +205,11 @@ int runSegment(const Args& args) {
     for (auto it = diceJson.begin(); it != diceJson.end(); ++it)
       std::cout << "Dice label " << it.key().toStdString() << ": " << std::setprecision(4) << it.value().toDouble()
                 << "\n";
+    for (auto it = exampleJson.begin(); it != exampleJson.end(); ++it) {
+      const QJsonObject own = it.value().toObject();
+      std::cout << "On its example slices, label " << it.key().toStdString() << ": Dice " << std::setprecision(4)
+                << own["pipeline"].toDouble() << " (the network alone " << own["network"].toDouble() << ")\n";
+    }
   }
   return 0;
 }
